@@ -1,0 +1,97 @@
+"""Validation findings and how they are rendered (text, JSON, GitHub Actions annotations)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding: where (table, file, CSV line, column), what (value, rule, message) and how to fix it."""
+
+    table: str
+    rule: str
+    message: str
+    file: str = ""
+    line: int | None = None
+    column: str = ""
+    value: str = ""
+    hint: str = ""
+
+    def location(self) -> str:
+        loc = self.file or self.table
+        if self.line is not None:
+            loc += f":{self.line}"
+        if self.column:
+            loc += f" column {self.column}"
+        return loc
+
+
+@dataclass
+class Report:
+    package: str
+    issues: list[Issue] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)  # table -> rows checked
+    truncated: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return not self.issues
+
+    def as_dict(self) -> dict:
+        return {"package": self.package, "valid": self.valid, "error_count": len(self.issues),
+                "truncated": self.truncated, "rows_checked": self.checked,
+                "errors": [asdict(i) for i in self.issues]}
+
+
+def _clip(value: str, width: int = 60) -> str:
+    value = value.replace("\n", "\\n")
+    return value if len(value) <= width else value[: width - 3] + "..."
+
+
+def render_text(report: Report) -> str:
+    if report.valid:
+        rows = sum(report.checked.values())
+        return f"valid: {report.package} ({len(report.checked)} tables, {rows} rows)"
+    out = [f"invalid: {report.package} ({len(report.issues)} error{'s' if len(report.issues) != 1 else ''}"
+           f"{', more not shown' if report.truncated else ''})"]
+    by_table: dict[str, list[Issue]] = {}
+    for issue in report.issues:
+        by_table.setdefault(issue.table or "(package)", []).append(issue)
+    for table, issues in by_table.items():
+        out.append(f"\n{table}: {len(issues)} error{'s' if len(issues) != 1 else ''}")
+        for i in issues:
+            value = f" value {_clip(i.value)!r}" if i.value else ""
+            hint = f" Fix: {i.hint}" if i.hint else ""
+            out.append(f"  {i.location()}: [{i.rule}]{value} {i.message}{hint}")
+    return "\n".join(out)
+
+
+def _gh_escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(text: str) -> str:
+    return _gh_escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: Report) -> str:
+    """GitHub Actions workflow commands: one ::error per finding."""
+    lines = []
+    for i in report.issues:
+        props = [f"file={_gh_prop(i.file)}"] if i.file else []
+        if i.line is not None:
+            props.append(f"line={i.line}")
+        props.append(f"title={_gh_prop(i.table + ': ' + i.rule)}")
+        value = f" (value {_clip(i.value)!r})" if i.value else ""
+        hint = f" Fix: {i.hint}" if i.hint else ""
+        col = f"column {i.column}: " if i.column else ""
+        lines.append(f"::error {','.join(props)}::{_gh_escape(col + i.message + value + hint)}")
+    if report.valid:
+        lines.append(f"::notice::valid: {report.package}")
+    return "\n".join(lines)
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)

@@ -1,0 +1,46 @@
+"""Shared fixtures: a scratch copy of the repository's inputs and outputs, and an in-process CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from banjska.cli import main
+from banjska.paths import ROOT
+
+COPIED = ["seeds", "annotations", "schemas", "metadata", "data", "datapackage.json"]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A private copy of the repository's package inputs and committed outputs."""
+    dst = tmp_path / "repo"
+    dst.mkdir()
+    for name in COPIED:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dst / name)
+        else:
+            shutil.copy2(src, dst / name)
+    return dst
+
+
+@pytest.fixture
+def cli():
+    """Invoke make-data in-process; returns click's Result (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a file, insisting that the text was there (so a test cannot silently no-op)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= count, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")

@@ -1,0 +1,131 @@
+"""The build: deterministic, evidence-anchored, complete, and refusing bad input with a located message."""
+
+from __future__ import annotations
+
+import hashlib
+
+from banjska.build import render
+from banjska.paths import ROOT
+
+from conftest import edit
+
+
+def snapshot(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in [root / "datapackage.json", *sorted((root / "data").glob("*.csv"))]}
+
+
+def test_two_builds_are_byte_identical(repo, cli):
+    assert cli("--root", repo, "build").exit_code == 0
+    first = snapshot(repo)
+    for p in (repo / "data").glob("*.csv"):
+        p.unlink()
+    (repo / "datapackage.json").unlink()
+    assert cli("--root", repo, "build").exit_code == 0
+    assert snapshot(repo) == first
+
+
+def test_committed_package_matches_a_fresh_build():
+    result = render(ROOT)
+    for rel, data in result.files.items():
+        assert (ROOT / rel).read_bytes() == data, f"{rel} is stale: run make-data build"
+
+
+def test_missing_quote_fails_naming_the_record(repo, cli):
+    edit(repo / "annotations/actors.yaml", "- John Kirby, the White House national security spokesperson",
+         "- John Kirby, the White House press secretary")
+    res = cli("--root", repo, "build")
+    assert res.exit_code == 1
+    assert "annotations/actors.yaml record john-kirby" in res.stderr
+    assert "quote not found in the article" in res.stderr
+
+
+def test_ambiguous_quote_fails_naming_the_record(repo, cli):
+    edit(repo / "annotations/places.yaml", "      - the presence of NATO forces in northern Kosovo", "      - northern")
+    res = cli("--root", repo, "build")
+    assert res.exit_code == 1
+    assert "record northern-kosovo" in res.stderr and "ambiguous" in res.stderr
+    assert "Lengthen the quote" in res.stderr
+
+
+def test_coverage_below_100_percent_fails(repo, cli):
+    edit(repo / "annotations/excused.yaml", "  - unit_id: L06S01\n", "  - unit_id: L07S01\n")
+    edit(repo / "annotations/excused.yaml", "    reason: \"Site navigation", "    reason: \"dup")
+    text = (repo / "annotations/excused.yaml").read_text()
+    # keep a single L07S01 entry so only L06S01 is uncovered
+    first = text.index("  - unit_id: L07S01")
+    second = text.index("  - unit_id: L07S01", first + 1)
+    end = text.index("  - unit_id: L11S01")
+    (repo / "annotations/excused.yaml").write_text(text[:second] + text[end:])
+    res = cli("--root", repo, "build")
+    assert res.exit_code == 1
+    assert "coverage" in res.stderr and "L06S01" in res.stderr
+
+
+def test_tampered_seed_fails(repo, cli):
+    seed = next((repo / "seeds").glob("*.txt"))
+    seed.write_bytes(seed.read_bytes().replace(b"three attackers", b"four attackers"))
+    res = cli("--root", repo, "build")
+    assert res.exit_code == 1
+    assert "sha256" in res.stderr and "git checkout" in res.stderr
+
+
+def test_failed_build_writes_nothing(repo, cli):
+    before = snapshot(repo)
+    edit(repo / "annotations/events.yaml", "event_status: occurred", "event_status: occurred\n    bogus_field: 1")
+    res = cli("--root", repo, "build")
+    assert res.exit_code == 1
+    assert "unknown field(s) bogus_field" in res.stderr
+    assert snapshot(repo) == before
+
+
+def test_source_text_field_must_be_words_of_the_evidence(repo, cli):
+    edit(repo / "annotations/actors.yaml", "title: White House national security spokesperson",
+         "title: White House press secretary")
+    res = cli("--root", repo, "build")
+    assert res.exit_code == 1
+    assert "field title" in res.stderr and "record john-kirby" in res.stderr
+
+
+def test_record_without_evidence_fails(repo, cli):
+    edit(repo / "annotations/casualties.yaml", "    evidence:\n      - resulting in the death of three attackers\n", "")
+    res = cli("--root", repo, "build")
+    assert res.exit_code == 1
+    assert "record banjska-attack--armed-serbs--killed" in res.stderr and "no evidence" in res.stderr
+
+
+def test_yaml_syntax_error_is_located(repo, cli):
+    edit(repo / "annotations/places.yaml", "  - place_id: kosovo\n", "  - place_id: [kosovo\n")
+    res = cli("--root", repo, "build")
+    assert res.exit_code == 1
+    assert "places.yaml:" in res.stderr and "YAML syntax error" in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_build_check_catches_a_hand_edited_csv(repo, cli):
+    assert cli("--root", repo, "build", "--check").exit_code == 0
+    edit(repo / "data/casualties.csv", ",3,", ",4,")
+    res = cli("--root", repo, "build", "--check")
+    assert res.exit_code == 1
+    assert "data/casualties.csv" in res.stderr and "datapackage.json" not in res.stderr
+
+
+def test_build_check_names_missing_and_extra_files(repo, cli):
+    (repo / "data/units.csv").unlink()
+    (repo / "data/stray.csv").write_text("a\n1\n")
+    res = cli("--root", repo, "build", "--check", "--json")
+    assert res.exit_code == 1
+    import json
+    doc = json.loads(res.stdout)
+    assert "data/units.csv (missing)" in doc["differ"]
+    assert "data/stray.csv (not produced by the build)" in doc["differ"]
+
+
+def test_seed_copy_is_the_shared_article():
+    """seeds/ holds the article byte-for-byte; its metadata records that hash."""
+    seed = next((ROOT / "seeds").glob("*.txt"))
+    shared = ROOT.parent / "shared" / "seeds" / seed.name
+    digest = hashlib.sha256(seed.read_bytes()).hexdigest()
+    assert digest in (ROOT / "seeds" / (seed.stem + ".meta.yaml")).read_text()
+    if shared.exists():
+        assert shared.read_bytes() == seed.read_bytes()

@@ -1,0 +1,63 @@
+"""CLI contract: exit codes, one-line errors, JSON on stdout, and one real subprocess run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import banjska.build
+from banjska.paths import ROOT
+
+
+def test_usage_error_exits_2(cli):
+    res = cli("build", "--no-such-option")
+    assert res.exit_code == 2
+    assert "No such option" in res.stderr
+
+
+def test_validate_missing_package_exits_2(cli, tmp_path):
+    res = cli("validate", tmp_path / "nowhere")
+    assert res.exit_code == 2
+    assert res.stderr.startswith("Error: no data package at")
+
+
+def test_validate_invalid_json_descriptor_exits_2(cli, tmp_path):
+    (tmp_path / "datapackage.json").write_text("{not json")
+    res = cli("validate", tmp_path)
+    assert res.exit_code == 2
+    assert "invalid JSON" in res.stderr and "Traceback" not in res.output
+
+
+def test_internal_error_is_reported_as_a_bug_not_invalid_data(cli, monkeypatch):
+    def boom(root):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(banjska.build, "render", boom)
+    res = cli("build", "--check")
+    assert res.exit_code == 3
+    assert "internal error" in res.stderr and "kaboom" in res.stderr
+    assert "invalid" not in res.stderr.lower().replace("internal", "")
+
+
+def test_build_json_prints_one_document(repo, cli):
+    res = cli("--root", repo, "build", "--json")
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    assert doc["coverage"] == 100.0 and doc["rows"]["events"] > 0
+
+
+def test_validate_json_prints_one_document(cli):
+    res = cli("validate", "--format", "json")
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)["valid"] is True
+
+
+def test_subprocess_smoke():
+    exe = Path(sys.executable).with_name("make-data")
+    proc = subprocess.run([str(exe), "build", "--check"], cwd="/", capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "up to date" in proc.stderr
+    proc = subprocess.run([str(exe), "validate"], cwd="/", capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.startswith("valid:"), proc.stdout + proc.stderr

@@ -1,0 +1,101 @@
+"""The committed package honours its contract: Frictionless-valid, evidence verified, tidy files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from banjska.paths import ROOT, TABLES
+
+from conftest import edit
+
+DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text())
+ARTICLE = next((ROOT / "seeds").glob("*.txt")).read_text(encoding="utf-8")
+
+
+def rows(table):
+    with open(ROOT / "data" / f"{table}.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_frictionless_cli_validates_the_committed_package():
+    exe = Path(sys.executable).with_name("frictionless")
+    proc = subprocess.run([str(exe), "validate", "datapackage.json"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+
+
+def test_every_table_is_a_resource_readable_by_old_and_new_readers():
+    names = [r["name"] for r in DESCRIPTOR["resources"] if r.get("type") == "table"]
+    assert names == list(TABLES)
+    for res in DESCRIPTOR["resources"]:
+        if res["name"] in TABLES:
+            assert res["profile"] == "tabular-data-resource"
+            assert res["hash"].startswith("sha256:")
+
+
+def test_csv_files_are_utf8_lf_and_in_schema_field_order():
+    for table in TABLES:
+        raw = (ROOT / "data" / f"{table}.csv").read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf"), table
+        assert b"\r" not in raw, table
+        raw.decode("utf-8")
+        header = next(csv.reader(io.StringIO(raw.decode())))
+        schema = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())
+        assert header == [f["name"] for f in schema["fields"]], table
+        assert len(raw.decode().splitlines()) > 1, f"{table} is header-only"
+
+
+def test_every_evidence_quote_is_the_source_text_at_its_offsets():
+    for ev in rows("evidence"):
+        assert ARTICLE[int(ev["start"]):int(ev["end"])] == ev["quote"], ev["evidence_id"]
+
+
+def test_units_reassemble_the_article():
+    units = rows("units")
+    for u in units:
+        assert ARTICLE[int(u["start"]):int(u["end"])] == u["text"]
+    covered = set()
+    for u in units:
+        covered.update(range(int(u["start"]), int(u["end"])))
+    uncovered = "".join(ch for i, ch in enumerate(ARTICLE) if i not in covered)
+    assert uncovered.strip() == "", repr(uncovered)
+
+
+def test_every_coded_row_has_evidence():
+    cited = {(e["table_name"], e["record_id"]) for e in rows("evidence")}
+    for table in ("places", "actors", "events", "event_actors", "statements", "statement_actors", "casualties"):
+        schema = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())
+        pk = schema["primaryKey"][0]
+        for row in rows(table):
+            assert (table, row[pk]) in cited, f"{table} {row[pk]} has no evidence"
+
+
+def test_no_injured_count_is_invented():
+    assert {r["outcome"] for r in rows("casualties")} == {"killed"}
+    group = [r for r in rows("event_actors") if r["size"]]
+    assert all(r["size_qualifier"] for r in group)
+
+
+def test_validate_reports_table_row_and_field(repo, cli):
+    edit(repo / "data/casualties.csv", ",killed,3,", ",killed,three,")
+    res = cli("validate", repo)
+    assert res.exit_code == 1
+    assert "casualties" in res.stdout and "count" in res.stdout and ":3" in res.stdout
+
+
+def test_validate_catches_a_broken_self_reference(repo, cli):
+    edit(repo / "data/actors.csv", ",white-house,", ",white-hous,")
+    res = cli("validate", repo)
+    assert res.exit_code == 1
+    assert "foreign-key" in res.stdout and "actors" in res.stdout
+
+
+def test_validate_catches_a_wrong_hash(repo, cli):
+    edit(repo / "data/places.csv", "Zvecan", "Zvecam")
+    res = cli("validate", repo)
+    assert res.exit_code == 1
+    assert "hash" in res.stdout
