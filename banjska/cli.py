@@ -102,5 +102,8 @@ def validate(root: Path, package: str | None, fmt: str, max_errors: int) -> None
     sys.exit(0 if report.valid else 1)
 
 
+# Commands that live in their own modules register themselves on `main` when imported.
+from . import commands_consumers, commands_release  # noqa: E402,F401
+
 if __name__ == "__main__":
     main()

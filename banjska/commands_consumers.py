@@ -1,0 +1,1 @@
+"""make-data commands: commands_consumers (registered on banjska.cli.main)."""

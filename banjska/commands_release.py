@@ -1,0 +1,1 @@
+"""make-data commands: commands_release (registered on banjska.cli.main)."""
