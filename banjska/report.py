@@ -34,13 +34,14 @@ class Report:
     issues: list[Issue] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)  # table -> rows checked
     truncated: bool = False
+    total: int = 0  # all errors found, including those past --max-errors
 
     @property
     def valid(self) -> bool:
         return not self.issues
 
     def as_dict(self) -> dict:
-        return {"package": self.package, "valid": self.valid, "error_count": len(self.issues),
+        return {"package": self.package, "valid": self.valid, "error_count": max(self.total, len(self.issues)),
                 "truncated": self.truncated, "rows_checked": self.checked,
                 "errors": [asdict(i) for i in self.issues]}
 
@@ -54,8 +55,9 @@ def render_text(report: Report) -> str:
     if report.valid:
         rows = sum(report.checked.values())
         return f"valid: {report.package} ({len(report.checked)} tables, {rows} rows)"
-    out = [f"invalid: {report.package} ({len(report.issues)} error{'s' if len(report.issues) != 1 else ''}"
-           f"{', more not shown' if report.truncated else ''})"]
+    n = max(report.total, len(report.issues))
+    out = [f"invalid: {report.package} ({n} error{'s' if n != 1 else ''}"
+           f"{f', first {len(report.issues)} shown' if report.truncated else ''})"]
     by_table: dict[str, list[Issue]] = {}
     for issue in report.issues:
         by_table.setdefault(issue.table or "(package)", []).append(issue)

@@ -1,50 +1,232 @@
-"""Validate a Frictionless data package and collect every error as a located Issue."""
+"""`make-data validate`: check any Frictionless data package, fast, and report every error located.
+
+Generic Table Schema rules (types, formats, constraints, keys, foreign keys, bytes, hash, encoding,
+header, row shape) apply to every package; this dataset's own rules (evidence, coverage, vocabularies,
+cross-field consistency: see engine/rules.py) apply when the package is this dataset.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from .errors import InputError
-from .paths import DESCRIPTOR, ROOT
+import numpy as np
+import pyarrow.compute as pc
+
+from .engine import csvread
+from .engine.context import Context, TableData
+from .engine.derive import derive_schema
+from .engine.package import Package, open_package, unsafe_reason
+from .engine.run import run_schema
+from .engine.types import KNOWN_TYPES, parse as parse_column
+from .paths import ROOT
 from .report import Issue, Report
-from .schemas import read_json
+
+DATASET_NAME = "banjska-2023-events"
+TABULAR_FORMATS = {"csv", "tsv"}
 
 
-def locate_descriptor(target: str | Path | None) -> Path:
-    """Accept a package directory or a datapackage.json path; default: this repository's package."""
-    path = Path(target) if target else ROOT / DESCRIPTOR
-    if path.is_dir():
-        path = path / DESCRIPTOR
-    if not path.exists():
-        raise InputError(f"no data package at {path}", "Pass a package directory or its datapackage.json.")
-    return path
+def is_tabular(res: dict) -> bool:
+    return (res.get("type") == "table" or res.get("profile") == "tabular-data-resource" or "schema" in res
+            or str(res.get("format", "")).lower() in TABULAR_FORMATS or str(res.get("path", "")).lower().endswith(".csv"))
 
 
-def frictionless_issues(descriptor: Path, limit: int) -> tuple[list[Issue], dict[str, int]]:
-    """Run frictionless (types, constraints, keys, foreign keys, bytes, hash) and translate its errors."""
-    from frictionless import Package, system
+def load_schema(pkg: Package, res: dict, label: str) -> dict | None:
+    """Resolve a resource's Table Schema (inline or a safe relative path); record problems as issues."""
+    schema = res.get("schema")
+    if isinstance(schema, str):
+        reason = unsafe_reason(schema)
+        if reason:
+            pkg.issues.append(Issue(label, "unsafe-path", f"schema path {schema!r} refused: {reason}",
+                                    hint="Use a relative path inside the package."))
+            return None
+        path = pkg.base / schema
+        try:
+            schema = json.loads(path.read_text(encoding="utf-8-sig"))
+        except FileNotFoundError:
+            pkg.issues.append(Issue(label, "schema-error", f"schema file {schema} does not exist", file=schema))
+            return None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            pkg.issues.append(Issue(label, "schema-error", f"schema file {schema} is not valid JSON: {exc}", file=schema,
+                                    hint="Fix the JSON syntax."))
+            return None
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or \
+            not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in schema["fields"]):
+        pkg.issues.append(Issue(label, "schema-error", "the Table Schema has no valid 'fields' list",
+                                hint="Every field needs at least a name."))
+        return None
+    for f in schema["fields"]:
+        if f.get("type", "any") not in KNOWN_TYPES:
+            pkg.issues.append(Issue(label, "schema-error", f"field {f['name']!r} has unknown type {f.get('type')!r}",
+                                    column=f["name"], hint=f"Use one of {', '.join(sorted(KNOWN_TYPES))}."))
+            return None
+    return schema
 
-    with system.use_context(trusted=False):
-        package = Package(str(descriptor))
-        result = package.validate(limit_errors=limit)
-    issues, checked = [], {}
-    for task in result.tasks:
-        checked[task.name] = int(task.stats.get("rows") or 0)
-        for err in task.errors:
-            issues.append(Issue(
-                table=task.name, rule=err.type, message=err.note or err.message,
-                file=task.place if task.place else "", line=getattr(err, "row_number", None),
-                column=getattr(err, "field_name", "") or "", value=str(getattr(err, "cell", "") or ""),
-            ))
-    for err in result.errors:
-        issues.append(Issue(table="", rule=err.type, message=err.message, file=str(descriptor)))
-    return issues, checked
+
+def descriptor_issues(pkg: Package) -> list[Issue]:
+    """Frictionless's profile check of the descriptor itself (with schemas inlined), no data read."""
+    from frictionless import Package as FPackage
+
+    doc = json.loads(json.dumps(pkg.descriptor))
+    for res in doc.get("resources", []) if isinstance(doc.get("resources"), list) else []:
+        if isinstance(res, dict) and isinstance(res.get("schema"), str) and res.get("name") in pkg.schemas:
+            res["schema"] = pkg.schemas[res["name"]]
+    try:
+        report = FPackage.validate_descriptor(doc)
+    except Exception as exc:  # noqa: BLE001 - frictionless may raise on hostile descriptors
+        return [Issue("", "package-error", f"descriptor rejected: {exc}", file="datapackage.json")]
+    return [Issue("", e.type, e.message, file="datapackage.json", hint="Fix datapackage.json.") for e in report.errors]
 
 
-def validate_package(target: str | Path | None = None, max_errors: int = 1000) -> Report:
-    descriptor = locate_descriptor(target)
-    read_json(descriptor)  # unreadable or malformed JSON is an input error (exit 2), not invalid data
-    issues, checked = frictionless_issues(descriptor, max_errors)
-    report = Report(package=str(descriptor), issues=issues[:max_errors], checked=checked)
-    report.truncated = len(issues) > max_errors
+def header_issues(td: TableData) -> tuple[list[Issue], dict[str, int]]:
+    """Compare the header with the schema's fields; map each field to a column where possible."""
+    header, names = td.raw.header, [f["name"] for f in td.schema["fields"]]
+    issues, mapping = [], {}
+    seen = set()
+    for i, label in enumerate(header):
+        if label is None or str(label).strip() == "":
+            issues.append(Issue(td.name, "blank-label", f"column {i + 1} has no header label", file=td.file, line=1))
+        elif label in seen:
+            issues.append(Issue(td.name, "duplicate-label", f"header label {label!r} appears twice", file=td.file, line=1,
+                                column=label))
+        seen.add(label)
+    for i, name in enumerate(names):
+        if i < len(header) and header[i] == name:
+            mapping[name] = i
+        elif name in header:
+            mapping[name] = header.index(name)
+            issues.append(Issue(td.name, "incorrect-label", f"field {name!r} is column {mapping[name] + 1}, the schema puts it at {i + 1}",
+                                file=td.file, line=1, column=name, hint="Order the columns as the schema's fields."))
+        else:
+            issues.append(Issue(td.name, "missing-label", f"the schema's field {name!r} has no column", file=td.file, line=1,
+                                column=name, hint="Add the column (the header must list the schema's fields in order)."))
+    for label in header:
+        if label not in names and str(label or "").strip():
+            issues.append(Issue(td.name, "extra-label", f"column {label!r} is not in the schema", file=td.file, line=1,
+                                column=str(label), hint="Remove the column or add the field to the schema."))
+    return issues, mapping
+
+
+def read_table(pkg: Package, ctx: Context, res: dict, data: bytes, file: str, dataset: bool) -> list[Issue]:
+    name = res["name"]
+    schema = pkg.schemas.get(name)
+    issues: list[Issue] = []
+    if dataset and data.startswith(b"\xef\xbb\xbf"):
+        issues.append(Issue(name, "encoding-error", "the file starts with a byte-order mark", file=file, line=1,
+                            hint="Save as UTF-8 without BOM (make-data build writes it so)."))
+    if dataset and b"\r" in data:
+        line = data.count(b"\n", 0, data.index(b"\r")) + 1
+        issues.append(Issue(name, "format-error", "carriage return (CRLF or CR line end) found", file=file, line=line,
+                            hint="Use LF line ends only."))
+    body, enc_issues = csvread.decode_check(data, file, name, res.get("encoding", "utf-8"))
+    if enc_issues:
+        return issues + enc_issues
+    raw = csvread.parse(body, csvread.Dialect.from_descriptor(res.get("dialect")))
+    if raw.parse_error:
+        return issues + [Issue(name, "source-error", f"cannot parse the CSV: {raw.parse_error}", file=file,
+                               hint="Check quoting: every opening quote needs a closing one.")]
+    if schema is None:
+        return issues
+    td = TableData(name, file, schema, raw)
+    head, mapping = header_issues(td)
+    issues += head
+    if raw.ragged:
+        for line, cells in raw.ragged_rows():
+            kind = "extra-cell" if cells > len(raw.header) else "missing-cell"
+            issues.append(Issue(name, kind, f"row has {cells} cells, the header has {len(raw.header)}", file=file,
+                                line=line, hint="Give every row exactly one cell per column (quote cells containing commas)."))
+    if dataset and raw.table is not None and raw.table.num_rows == 0:
+        issues.append(Issue(name, "blank-table", "the table has a header but no rows", file=file,
+                            hint="Readers such as R's frictionless cannot read header-only tables."))
+    missing_values = schema.get("missingValues", [""])
+    for f in schema["fields"]:
+        col = mapping.get(f["name"])
+        if col is None or raw.table is None:
+            continue
+        text = raw.table.column(col).combine_chunks()
+        td.columns[f["name"]] = text
+        td.parsed[f["name"]] = parse_column(text, f, f.get("missingValues", missing_values))
+    if td.parsed and td.num_rows:
+        blank = np.ones(td.num_rows, dtype=bool)
+        for p in td.parsed.values():
+            blank &= p.missing.to_numpy(zero_copy_only=False)
+        if len(td.parsed) == len(raw.header) and blank.any():
+            for line in raw.line_of(np.flatnonzero(blank)[:100]):
+                issues.append(Issue(name, "blank-row", "the row is empty", file=file, line=int(line), hint="Delete the empty row."))
+    ctx.tables[name] = td
+    return issues
+
+
+def collect(pkg: Package, max_errors: int, dataset_rules: bool | None) -> Report:
+    report = Report(package=pkg.label)
+    resources = pkg.descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        report.issues.append(Issue("", "package-error", "the descriptor has no 'resources' list", file="datapackage.json"))
+        return report
+    dataset = pkg.descriptor.get("name") == DATASET_NAME if dataset_rules is None else dataset_rules
+    ctx = Context(descriptor=pkg.descriptor)
+    files: dict[str, tuple[dict, bytes, str]] = {}
+    for i, res in enumerate(resources):
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str):
+            pkg.issues.append(Issue("", "resource-error", f"resource {i + 1} has no name", file="datapackage.json"))
+            continue
+        name, path = res["name"], res.get("path")
+        if isinstance(path, list):
+            pkg.issues.append(Issue(name, "resource-error", "multipart resources are not supported", file="datapackage.json"))
+            continue
+        if path is None:
+            continue  # inline data: descriptor-level checks only
+        reason = unsafe_reason(path)
+        if reason:
+            pkg.issues.append(Issue(name, "unsafe-path", f"resource path {path!r} refused: {reason}", file="datapackage.json",
+                                    hint="Use a relative path inside the package."))
+            continue
+        if is_tabular(res):
+            schema = load_schema(pkg, res, name)
+            if schema is not None:
+                pkg.schemas[name] = schema
+        target = pkg.base / path
+        if not target.is_file():
+            pkg.issues.append(Issue(name, "scheme-error", f"file {path} does not exist", file=path,
+                                    hint="Restore the file or fix the resource path."))
+            continue
+        data = target.read_bytes()
+        pkg.issues.extend(csvread.check_bytes(data, res, path, name))
+        files[name] = (res, data, path)
+    pkg.issues.extend(descriptor_issues(pkg))
+    for name, (res, data, path) in files.items():
+        if is_tabular(res):
+            if not data:
+                pkg.issues.append(Issue(name, "source-error", "the file is empty", file=path, hint="Rebuild the package."))
+                continue
+            pkg.issues.extend(read_table(pkg, ctx, res, data, path, dataset))
+        else:
+            try:
+                ctx.texts[name] = data.decode(res.get("encoding", "utf-8"))
+            except (UnicodeDecodeError, LookupError):
+                pkg.issues.append(Issue(name, "encoding-error", "the text is not valid in its declared encoding", file=path))
+    issues = list(pkg.issues)
+    extra = {}
+    if dataset:
+        from .engine.rules import dataset_checks
+
+        extra, table_issues = dataset_checks(ctx)
+        issues += table_issues
+    total = len(issues)
+    for name, td in ctx.tables.items():
+        if not td.parsed:
+            continue
+        found, count = run_schema(td, derive_schema(ctx, td, extra.get(name)), max_errors - len(issues))
+        issues += found
+        total += count
+        report.checked[name] = td.num_rows
+    report.issues = issues[:max_errors]
+    report.total = max(total, len(issues))
+    report.truncated = report.total > len(report.issues)
     return report
+
+
+def validate_package(target: str | Path | None = None, max_errors: int = 1000, dataset_rules: bool | None = None) -> Report:
+    """Validate a package directory, datapackage.json or release zip (default: this repository's package)."""
+    with open_package(target or ROOT) as pkg:
+        return collect(pkg, max_errors, dataset_rules)

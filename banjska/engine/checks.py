@@ -1,0 +1,197 @@
+"""Table Schema constraints as vectorised Pandera checks.
+
+Each factory returns a `pandera.Check` whose function works on whole Arrow columns. A check's name is
+the frictionless-compatible rule name and its error text is the first line of the factory's docstring,
+so every failure reads the same in every report.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa_pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .context import Context, TableData, key_column
+from .types import parse as parse_cells
+
+
+def _ok_series(ok: np.ndarray | bool, index: pd.Index):
+    if isinstance(ok, (bool, np.bool_)):
+        return bool(ok)
+    if len(ok) != len(index):  # pandera passed a subset: align by row position
+        ok = ok[index.to_numpy()]
+    if ok.all():
+        return True
+    return pd.Series(ok, index=index)
+
+
+def _np(mask: pa.Array) -> np.ndarray:
+    return pc.fill_null(mask, True).to_numpy(zero_copy_only=False)
+
+
+def make_check(rule: str, doc_of: Callable, fn: Callable[[], np.ndarray | bool], hint: str = "") -> pa_pd.Check:
+    """Wrap an Arrow-level test as a Pandera check; its error text is the docstring's first line."""
+    message = (doc_of.__doc__ or rule).strip().splitlines()[0]
+
+    def check(series: pd.Series):
+        return _ok_series(fn(), series.index)
+
+    return pa_pd.Check(check, name=rule, error=message, description=hint or message, ignore_na=False)
+
+
+def type_check(td: TableData, name: str) -> pa_pd.Check:
+    """The value is not of the field's type and format."""
+    field = next(f for f in td.schema["fields"] if f["name"] == name)
+    fmt = field.get("format", "default")
+    hint = f"Write a valid {field.get('type', 'any')}" + (f" in format {fmt}" if fmt not in (None, "default") else "") + \
+        {"date": " as YYYY-MM-DD", "time": " as HH:MM:SS", "datetime": " as YYYY-MM-DDTHH:MM:SS",
+         "boolean": " (true or false)", "integer": " (digits only)"}.get(field.get("type"), "") + "."
+    return make_check("type-error", type_check, lambda: ~td.parsed[name].invalid.to_numpy(zero_copy_only=False), hint)
+
+
+def required_check(td: TableData, name: str) -> pa_pd.Check:
+    """A required field is empty."""
+    return make_check("constraint-error:required", required_check,
+                      lambda: ~td.parsed[name].missing.to_numpy(zero_copy_only=False), "Fill in the value.")
+
+
+def enum_check(td: TableData, name: str, values: list) -> pa_pd.Check:
+    """The value is not one of the allowed values (constraints.enum)."""
+    field = next(f for f in td.schema["fields"] if f["name"] == name)
+
+    def fn():
+        allowed = parse_cells(pa.array([str(v).lower() if isinstance(v, bool) else str(v) for v in values]), field, [])
+        return _np(pc.is_in(td.typed(name), value_set=pc.drop_null(allowed.typed))) | ~td.present(name)
+
+    shown = ", ".join(map(str, values[:12])) + (" ..." if len(values) > 12 else "")
+    return make_check("constraint-error:enum", enum_check, fn, f"Use one of: {shown}.")
+
+
+def pattern_check(td: TableData, name: str, pattern: str) -> pa_pd.Check:
+    """The value does not match the field's pattern (constraints.pattern)."""
+
+    def fn():
+        text, valid = td.text(name), td.present(name)
+        try:
+            ok = _np(pc.match_substring_regex(text, f"^(?:{pattern})$"))
+        except pa.ArrowInvalid:  # not RE2 syntax: Python's re, once per distinct value
+            rx = re.compile(f"^(?:{pattern})$")
+            enc = pc.dictionary_encode(text)
+            verdict = pa.array([rx.match(v) is not None for v in enc.dictionary.to_pylist()])
+            ok = pc.take(verdict, enc.indices).to_numpy(zero_copy_only=False)
+        return ok | ~valid
+
+    return make_check("constraint-error:pattern", pattern_check, fn, f"Match the pattern {pattern}.")
+
+
+def length_check(td: TableData, name: str, lo: int | None, hi: int | None) -> pa_pd.Check:
+    """The value is shorter or longer than allowed (minLength / maxLength)."""
+
+    def fn():
+        n = pc.utf8_length(td.text(name))
+        ok = np.ones(td.num_rows, dtype=bool)
+        if lo is not None:
+            ok &= _np(pc.greater_equal(n, lo))
+        if hi is not None:
+            ok &= _np(pc.less_equal(n, hi))
+        return ok | ~td.present(name)
+
+    return make_check("constraint-error:length", length_check, fn,
+                      f"Use {lo if lo is not None else 0} to {hi if hi is not None else 'any number of'} characters.")
+
+
+def range_check(td: TableData, name: str, bounds: dict) -> pa_pd.Check:
+    """The value is outside the allowed range (minimum / maximum)."""
+    field = next(f for f in td.schema["fields"] if f["name"] == name)
+    ops = {"minimum": pc.greater_equal, "maximum": pc.less_equal,
+           "exclusiveMinimum": pc.greater, "exclusiveMaximum": pc.less}
+
+    def fn():
+        typed, ok = td.typed(name), np.ones(td.num_rows, dtype=bool)
+        for key, bound in bounds.items():
+            b = parse_cells(pa.array([str(bound)]), field, []).typed[0]
+            if b.is_valid:
+                ok &= _np(ops[key](typed, b))
+        return ok
+
+    text = ", ".join(f"{k} {v}" for k, v in bounds.items())
+    return make_check("constraint-error:range", range_check, fn, f"Keep it within {text}.")
+
+
+def duplicates(key: pa.Array) -> np.ndarray:
+    """True for every row whose non-null key occurs more than once."""
+    n = len(key)
+    valid = pc.is_valid(key).to_numpy(zero_copy_only=False)
+    if pc.count_distinct(key, mode="only_valid").as_py() == int(valid.sum()):
+        return np.zeros(n, dtype=bool)
+    enc = pc.dictionary_encode(key)
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    idx = np.where(valid, idx, -1)
+    counts = np.bincount(idx[valid], minlength=len(enc.dictionary))
+    dup = np.zeros(n, dtype=bool)
+    dup[valid] = counts[idx[valid]] > 1
+    return dup
+
+
+def unique_check(td: TableData, name: str) -> pa_pd.Check:
+    """The value is repeated in a field that must be unique."""
+    return make_check("unique-error", unique_check, lambda: ~duplicates(td.typed(name)), "Make every value distinct.")
+
+
+def primary_key_check(td: TableData, fields: list[str]) -> pa_pd.Check:
+    """The primary key is missing or repeated."""
+
+    def fn():
+        key = key_column(td, fields)
+        if key is None:
+            return True
+        ok = ~duplicates(key)
+        for f in fields:
+            ok &= ~td.parsed[f].missing.to_numpy(zero_copy_only=False)
+        return ok
+
+    return make_check("primary-key", primary_key_check, fn, f"Give every row a distinct {'+'.join(fields)}.")
+
+
+def unique_key_check(td: TableData, fields: list[str]) -> pa_pd.Check:
+    """The combination of values is repeated in a unique key (uniqueKeys)."""
+
+    def fn():
+        key = key_column(td, fields)
+        return True if key is None else ~duplicates(key)
+
+    return make_check("unique-error", unique_key_check, fn, f"Make every {'+'.join(fields)} distinct.")
+
+
+def foreign_key_check(ctx: Context, td: TableData, fk: dict) -> pa_pd.Check:
+    """The value does not match a key of the referenced table (foreignKeys)."""
+    fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+    ref = fk.get("reference", {})
+    parent_name = ref.get("resource") or td.name
+    ref_fields = ref.get("fields", [])
+    ref_fields = ref_fields if isinstance(ref_fields, list) else [ref_fields]
+
+    def fn():
+        parent = ctx.tables.get(parent_name)
+        child_key = key_column(td, fields)
+        if child_key is None:
+            return True
+        present = pc.is_valid(child_key).to_numpy(zero_copy_only=False)
+        parent_key = key_column(parent, ref_fields) if parent is not None else None
+        if parent_key is None:
+            return ~present
+        if len(fields) > 1:
+            child_key = pc.cast(child_key, pa.string())
+            parent_key = pc.cast(parent_key, pa.string())
+        elif child_key.type != parent_key.type:
+            child_key, parent_key = pc.cast(child_key, pa.string()), pc.cast(parent_key, pa.string())
+        ok = _np(pc.is_in(child_key, value_set=pc.drop_null(parent_key)))
+        return ok | ~present
+
+    target = f"{parent_name}.{'+'.join(ref_fields)}"
+    return make_check("foreign-key", foreign_key_check, fn, f"Use a value that exists in {target}.")

@@ -1,0 +1,59 @@
+"""What the checks see: every table's text columns, their parsed values, and how to locate rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .csvread import RawTable
+from .types import Parsed
+
+
+@dataclass
+class TableData:
+    name: str
+    file: str                       # path shown in messages (relative to the package)
+    schema: dict
+    raw: RawTable
+    columns: dict[str, pa.Array] = field(default_factory=dict)   # field name -> text column
+    parsed: dict[str, Parsed] = field(default_factory=dict)      # field name -> typed column + masks
+
+    @property
+    def num_rows(self) -> int:
+        return self.raw.table.num_rows if self.raw.table is not None else 0
+
+    def typed(self, name: str) -> pa.Array | None:
+        p = self.parsed.get(name)
+        return p.typed if p is not None else None
+
+    def text(self, name: str) -> pa.Array | None:
+        return self.columns.get(name)
+
+    def present(self, name: str) -> np.ndarray:
+        """True where the field has a (valid) value."""
+        p = self.parsed.get(name)
+        if p is None:
+            return np.zeros(self.num_rows, dtype=bool)
+        return pc.is_valid(p.typed).to_numpy(zero_copy_only=False)
+
+
+@dataclass
+class Context:
+    tables: dict[str, TableData] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)   # non-tabular text resources, by resource name
+    descriptor: dict = field(default_factory=dict)
+
+
+def key_column(td: TableData, fields: list[str]) -> pa.Array | None:
+    """One comparable array for a (possibly composite) key; null where any part is missing or invalid."""
+    parts = [td.typed(f) for f in fields]
+    if any(p is None for p in parts):
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    texts = [pc.cast(p, pa.string()) for p in parts]
+    joined = pc.binary_join_element_wise(*texts, "\x1f")   # null if any part is null
+    return joined

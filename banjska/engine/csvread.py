@@ -1,0 +1,205 @@
+"""Read one CSV resource fast and exactly: bytes, hash, encoding, header, ragged rows, line numbers.
+
+pyarrow parses every column as text (types are checked later, vectorised); ragged rows are skipped by
+the parser and located afterwards. Physical line numbers are computed only when an error needs one,
+with a vectorised scan of the bytes (newlines outside quotes), so valid data pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ..report import Issue
+
+BLOCK = 1 << 24
+
+
+@dataclass
+class Dialect:
+    delimiter: str = ","
+    quote_char: str = '"'
+    double_quote: bool = True
+    escape_char: str | None = None
+    header: bool = True
+
+    @classmethod
+    def from_descriptor(cls, d: dict | None) -> "Dialect":
+        d = d if isinstance(d, dict) else {}
+        csv = d.get("csv", d) if isinstance(d.get("csv", d), dict) else d
+        return cls(csv.get("delimiter", ","), csv.get("quoteChar", '"'), bool(csv.get("doubleQuote", True)),
+                   csv.get("escapeChar"), bool(d.get("header", True)))
+
+
+@dataclass
+class RawTable:
+    """A CSV's cells as text, plus what it takes to point at a line of the file."""
+
+    data: bytes
+    header: list[str]
+    table: pa.Table | None          # data rows only, one string column per header cell
+    ragged: int = 0                 # rows the parser skipped for having the wrong number of cells
+    parse_error: str = ""
+    dialect: Dialect = field(default_factory=Dialect)
+
+    @cached_property
+    def _row_starts(self) -> np.ndarray:
+        """Byte offset where each logical row (header included) starts, from a vectorised scan."""
+        buf = np.frombuffer(self.data, dtype=np.uint8)
+        nl = np.flatnonzero(buf == 10)
+        q = np.flatnonzero(buf == ord(self.dialect.quote_char or '"'))
+        even = (np.searchsorted(q, nl) % 2) == 0          # newline outside quotes ends a row
+        ends = nl[even]
+        starts = np.concatenate(([0], ends + 1))
+        return starts[starts < len(self.data)]
+
+    @cached_property
+    def _line_of_offset(self) -> np.ndarray:
+        buf = np.frombuffer(self.data, dtype=np.uint8)
+        return np.flatnonzero(buf == 10)
+
+    def line_of_row_start(self, offsets: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self._line_of_offset, offsets, side="left") + 1
+
+    @cached_property
+    def _cells_per_row(self) -> np.ndarray:
+        buf = np.frombuffer(self.data, dtype=np.uint8)
+        q = np.flatnonzero(buf == ord(self.dialect.quote_char or '"'))
+        delim = np.flatnonzero(buf == ord(self.dialect.delimiter))
+        outside = (np.searchsorted(q, delim) % 2) == 0
+        rows = np.searchsorted(self._row_starts, delim[outside], side="right") - 1
+        return np.bincount(rows, minlength=len(self._row_starts)) + 1
+
+    @cached_property
+    def _good_row_lines(self) -> np.ndarray:
+        """Physical line number of every parsed data row (ragged rows excluded)."""
+        starts = self._row_starts
+        lines = self.line_of_row_start(starts)
+        first = 1 if self.dialect.header else 0
+        if self.ragged:
+            width = len(self.header)
+            ok = self._cells_per_row == width
+            ok[:first] = False
+            # An empty line parses as a row of empty cells, not a ragged row.
+            empty = np.zeros(len(starts), dtype=bool)
+            buf = self.data
+            idx = np.flatnonzero(~ok)
+            for i in idx[first:] if False else idx:  # few rows: only those already not ok
+                s = starts[i]
+                empty[i] = buf[s:s + 1] in (b"\n", b"\r", b"")
+            ok |= empty
+            ok[:first] = False
+            return lines[ok]
+        return lines[first:]
+
+    def line_of(self, rows: np.ndarray) -> np.ndarray:
+        """Physical (1-based) line numbers of data rows given as 0-based indexes into `table`."""
+        lines = self._good_row_lines
+        if self.table is not None and len(lines) != self.table.num_rows:
+            # Exotic dialect or line ends: fall back to row position (header = line 1).
+            return np.asarray(rows) + (2 if self.dialect.header else 1)
+        return lines[np.asarray(rows, dtype=np.int64)]
+
+    def ragged_rows(self) -> list[tuple[int, int]]:
+        """(line, cells) for each row whose cell count differs from the header's."""
+        if not self.ragged:
+            return []
+        counts, starts = self._cells_per_row, self._row_starts
+        first = 1 if self.dialect.header else 0
+        bad = [i for i in np.flatnonzero(counts != len(self.header)) if i >= first]
+        lines = self.line_of_row_start(starts[bad]) if bad else []
+        out = []
+        for i, line in zip(bad, lines):
+            s = starts[i]
+            if self.data[s:s + 1] in (b"\n", b"\r"):
+                continue
+            out.append((int(line), int(counts[i])))
+        return out
+
+
+def check_bytes(data: bytes, resource: dict, file: str, table: str) -> list[Issue]:
+    """Compare size and hash with what the descriptor declares (md5 unless prefixed)."""
+    issues = []
+    declared = resource.get("bytes")
+    if declared is not None and declared != len(data):
+        issues.append(Issue(table, "byte-count", f"file has {len(data)} bytes, the descriptor declares {declared}",
+                            file=file, hint="Rebuild the package (make-data build) or correct 'bytes'."))
+    h = resource.get("hash")
+    if isinstance(h, str) and h:
+        algo, _, digest = h.rpartition(":")
+        algo = (algo or "md5").lower()
+        if algo in {"md5", "sha1", "sha256", "sha512"}:
+            actual = hashlib.new(algo, data).hexdigest()
+            if actual != digest.lower():
+                issues.append(Issue(table, "hash-count", f"{algo} of the file is {actual}, the descriptor declares {digest}",
+                                    file=file, hint="The file changed after the descriptor was written: rebuild the package."))
+    return issues
+
+
+def decode_check(data: bytes, file: str, table: str, encoding: str) -> tuple[bytes, list[Issue]]:
+    """Strip a UTF-8 BOM and prove the bytes decode; returns (bytes without BOM, issues)."""
+    if encoding.lower().replace("_", "-") not in {"utf-8", "utf8", "utf-8-sig"}:
+        try:
+            return data.decode(encoding).encode("utf-8"), []
+        except (LookupError, UnicodeDecodeError) as exc:
+            return b"", [Issue(table, "encoding-error", f"cannot decode as {encoding}: {exc}", file=file)]
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body.count(b"\n", 0, exc.start) + 1
+        return b"", [Issue(table, "encoding-error", f"invalid UTF-8 byte 0x{body[exc.start]:02x} at byte {exc.start}",
+                           file=file, line=line, hint="Save the file as UTF-8.")]
+    return body, []
+
+
+def parse(data: bytes, dialect: Dialect) -> RawTable:
+    """Parse CSV bytes into text columns; never raises on malformed content."""
+    if not data.strip(b"\r\n"):
+        return RawTable(data, [], None, parse_error="the file is empty", dialect=dialect)
+    skipped = []
+
+    def on_invalid(row) -> str:
+        skipped.append(row.actual_columns)
+        return "skip"
+
+    popts = pacsv.ParseOptions(delimiter=dialect.delimiter, quote_char=dialect.quote_char or False,
+                               double_quote=dialect.double_quote, escape_char=dialect.escape_char or False,
+                               newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid)
+    block = BLOCK
+    while True:
+        try:
+            first = pacsv.read_csv(pa.BufferReader(data.split(b"\n", 1)[0] + b"\n"),
+                                   read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+                                   parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter,
+                                                                    quote_char=dialect.quote_char or False),
+                                   convert_options=pacsv.ConvertOptions(strings_can_be_null=False, column_types=None))
+            width = first.num_columns
+            names = [f"c{i}" for i in range(width)]
+            table = pacsv.read_csv(
+                pa.BufferReader(data),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=block),
+                parse_options=popts,
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False),
+            )
+            break
+        except pa.ArrowInvalid as exc:
+            msg = str(exc)
+            if "straddling" in msg and block < len(data) + 1:
+                block = len(data) + 1
+                skipped.clear()
+                continue
+            return RawTable(data, [], None, parse_error=msg.splitlines()[0], dialect=dialect)
+    if dialect.header:
+        header = [table.column(i)[0].as_py() for i in range(width)] if table.num_rows else []
+        table = table.slice(1)
+    else:
+        header = names
+    table = table.rename_columns([f"c{i}" for i in range(width)])
+    return RawTable(data, header, table, ragged=len(skipped), dialect=dialect)

@@ -1,0 +1,5 @@
+"""This dataset's own rules (placeholder until filled)."""
+
+
+def dataset_checks(ctx):
+    return {}, []
