@@ -11,14 +11,13 @@ from click.testing import CliRunner
 from banjska.cli import main
 from banjska.paths import ROOT
 
-COPIED = ["seeds", "annotations", "schemas", "metadata", "data", "datapackage.json"]
+COPIED = ["seeds", "annotations", "schemas", "metadata", "data", "datapackage.json",
+          "README.md", "LICENSE", "CHANGELOG.md", "CITATION.cff", ".zenodo.json", "dist"]
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A private copy of the repository's package inputs and committed outputs."""
-    dst = tmp_path / "repo"
-    dst.mkdir()
+def copy_repo(dst: Path) -> Path:
+    """Copy the repository's package inputs, committed outputs, docs and releases to `dst`."""
+    dst.mkdir(parents=True)
     for name in COPIED:
         src = ROOT / name
         if src.is_dir():
@@ -26,6 +25,12 @@ def repo(tmp_path: Path) -> Path:
         else:
             shutil.copy2(src, dst / name)
     return dst
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A private copy of the repository's package inputs and committed outputs."""
+    return copy_repo(tmp_path / "repo")
 
 
 @pytest.fixture
