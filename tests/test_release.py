@@ -110,6 +110,11 @@ def test_published_zip_validates(repo, cli, tmp_path):
     assert sum(report.checked.values()) > 200
     res = cli("validate", out)
     assert res.exit_code == 0 and res.stdout.startswith("valid:")
+    # and the zip itself, as `make-data validate` accepts release zips
+    report = validate_package(release_zip(repo))
+    assert report.valid, [i.message for i in report.issues]
+    res = cli("validate", release_zip(repo))
+    assert res.exit_code == 0 and res.stdout.startswith("valid:"), res.stdout
 
 
 def test_committed_release_is_intact_and_is_the_last_release():
