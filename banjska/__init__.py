@@ -4,3 +4,5 @@ The library does the work; `banjska.cli` is a thin Click layer over it (`make-da
 """
 
 __version__ = "0.1.0"
+
+from .load import load  # noqa: E402,F401  (public API: banjska.load)
