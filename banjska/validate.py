@@ -8,6 +8,7 @@ cross-field consistency: see engine/rules.py) apply when the package is this dat
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -118,10 +119,14 @@ def read_table(pkg: Package, ctx: Context, res: dict, data: bytes, file: str, da
         line = data.count(b"\n", 0, data.index(b"\r")) + 1
         issues.append(Issue(name, "format-error", "carriage return (CRLF or CR line end) found", file=file, line=line,
                             hint="Use LF line ends only."))
-    body, enc_issues = csvread.decode_check(data, file, name, res.get("encoding", "utf-8"))
+    # UTF-8 is verified by Arrow while parsing; the slow Python decode only runs to locate a bad byte.
+    body, enc_issues = csvread.decode_check(data, file, name, res.get("encoding", "utf-8"), verify=False)
     if enc_issues:
         return issues + enc_issues
     raw = csvread.parse(body, csvread.Dialect.from_descriptor(res.get("dialect")))
+    if raw.parse_error and "UTF8" in raw.parse_error:
+        return issues + (csvread.utf8_issue(body, file, name) or
+                         [Issue(name, "encoding-error", raw.parse_error, file=file, hint="Save the file as UTF-8.")])
     if raw.parse_error:
         return issues + [Issue(name, "source-error", f"cannot parse the CSV: {raw.parse_error}", file=file,
                                hint="Check quoting: every opening quote needs a closing one.")]
@@ -166,6 +171,8 @@ def collect(pkg: Package, max_errors: int, dataset_rules: bool | None) -> Report
     dataset = pkg.descriptor.get("name") == DATASET_NAME if dataset_rules is None else dataset_rules
     ctx = Context(descriptor=pkg.descriptor)
     files: dict[str, tuple[dict, bytes, str]] = {}
+    pool = ThreadPoolExecutor(max_workers=1)  # hashing releases the GIL: it overlaps with parsing
+    hashing = []
     for i, res in enumerate(resources):
         if not isinstance(res, dict) or not isinstance(res.get("name"), str):
             pkg.issues.append(Issue("", "resource-error", f"resource {i + 1} has no name", file="datapackage.json"))
@@ -191,7 +198,7 @@ def collect(pkg: Package, max_errors: int, dataset_rules: bool | None) -> Report
                                     hint="Restore the file or fix the resource path."))
             continue
         data = target.read_bytes()
-        pkg.issues.extend(csvread.check_bytes(data, res, path, name))
+        hashing.append(pool.submit(csvread.check_bytes, data, res, path, name))
         files[name] = (res, data, path)
     pkg.issues.extend(descriptor_issues(pkg))
     for name, (res, data, path) in files.items():
@@ -205,6 +212,9 @@ def collect(pkg: Package, max_errors: int, dataset_rules: bool | None) -> Report
                 ctx.texts[name] = data.decode(res.get("encoding", "utf-8"))
             except (UnicodeDecodeError, LookupError):
                 pkg.issues.append(Issue(name, "encoding-error", "the text is not valid in its declared encoding", file=path))
+    for job in hashing:
+        pkg.issues.extend(job.result())
+    pool.shutdown()
     issues = list(pkg.issues)
     extra = {}
     if dataset:

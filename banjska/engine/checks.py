@@ -127,7 +127,7 @@ def duplicates(key: pa.Array) -> np.ndarray:
     """True for every row whose non-null key occurs more than once."""
     n = len(key)
     valid = pc.is_valid(key).to_numpy(zero_copy_only=False)
-    if pc.count_distinct(key, mode="only_valid").as_py() == int(valid.sum()):
+    if len(pc.unique(pc.drop_null(key))) == int(valid.sum()):
         return np.zeros(n, dtype=bool)
     enc = pc.dictionary_encode(key)
     idx = enc.indices.to_numpy(zero_copy_only=False)

@@ -141,7 +141,18 @@ def check_bytes(data: bytes, resource: dict, file: str, table: str) -> list[Issu
     return issues
 
 
-def decode_check(data: bytes, file: str, table: str, encoding: str) -> tuple[bytes, list[Issue]]:
+def utf8_issue(data: bytes, file: str, table: str) -> list[Issue]:
+    """Locate the first byte that is not UTF-8 (called only after Arrow found one)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return [Issue(table, "encoding-error", f"invalid UTF-8 byte 0x{data[exc.start]:02x} at byte {exc.start}",
+                      file=file, line=line, hint="Save the file as UTF-8.")]
+    return []
+
+
+def decode_check(data: bytes, file: str, table: str, encoding: str, verify: bool = True) -> tuple[bytes, list[Issue]]:
     """Strip a UTF-8 BOM and prove the bytes decode; returns (bytes without BOM, issues)."""
     if encoding.lower().replace("_", "-") not in {"utf-8", "utf8", "utf-8-sig"}:
         try:
@@ -149,6 +160,8 @@ def decode_check(data: bytes, file: str, table: str, encoding: str) -> tuple[byt
         except (LookupError, UnicodeDecodeError) as exc:
             return b"", [Issue(table, "encoding-error", f"cannot decode as {encoding}: {exc}", file=file)]
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if not verify:
+        return body, []
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -160,7 +173,7 @@ def decode_check(data: bytes, file: str, table: str, encoding: str) -> tuple[byt
 
 def parse(data: bytes, dialect: Dialect) -> RawTable:
     """Parse CSV bytes into text columns; never raises on malformed content."""
-    if not data.strip(b"\r\n"):
+    if len(data) < 64 and not data.strip(b"\r\n"):
         return RawTable(data, [], None, parse_error="the file is empty", dialect=dialect)
     skipped = []
 
@@ -174,7 +187,8 @@ def parse(data: bytes, dialect: Dialect) -> RawTable:
     block = BLOCK
     while True:
         try:
-            first = pacsv.read_csv(pa.BufferReader(data.split(b"\n", 1)[0] + b"\n"),
+            end = data.find(b"\n")
+            first = pacsv.read_csv(pa.BufferReader(data[: end if end >= 0 else len(data)] + b"\n"),
                                    read_options=pacsv.ReadOptions(autogenerate_column_names=True),
                                    parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter,
                                                                     quote_char=dialect.quote_char or False),

@@ -23,7 +23,8 @@ ARROW_TYPES = {
 
 def column_checks(ctx: Context, td: TableData, field: dict) -> list[pa_pd.Check]:
     name, cons = field["name"], field.get("constraints", {}) or {}
-    out = [C.type_check(td, name)]
+    plain = field.get("type", "any") in ("string", "any") and field.get("format") in (None, "default")
+    out = [] if plain else [C.type_check(td, name)]  # any text is a valid plain string
     if cons.get("required"):
         out.append(C.required_check(td, name))
     if "enum" in cons and isinstance(cons["enum"], list):
@@ -63,7 +64,7 @@ def derive_schema(ctx: Context, td: TableData, extra: dict[str, list[pa_pd.Check
         if name in checks:
             checks[name].extend(more)
     for f in schema["fields"]:
-        if f["name"] in td.parsed:
+        if f["name"] in td.parsed and checks[f["name"]]:
             arrow = ARROW_TYPES.get(f.get("type", "any"))
             dtype = pd.ArrowDtype(arrow) if arrow is not None and td.parsed[f["name"]].typed.type == arrow else None
             columns[f["name"]] = pa_pd.Column(dtype,

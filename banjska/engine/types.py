@@ -39,7 +39,8 @@ def _regex(raw: pa.Array, pattern: str) -> pa.Array:
 def _finish(typed: pa.Array, missing: pa.Array, ok: pa.Array) -> Parsed:
     invalid = pc.and_(pc.invert(missing), pc.invert(pc.fill_null(ok, False)))
     bad = pc.or_(missing, invalid)
-    typed = pc.if_else(bad, pa.scalar(None, typed.type), typed)
+    if pc.any(bad).as_py():
+        typed = pc.if_else(bad, pa.scalar(None, typed.type), typed)
     return Parsed(typed, missing, invalid)
 
 
@@ -87,29 +88,33 @@ def parse_boolean(raw, missing, field) -> Parsed:
     return _finish(is_true, missing, pc.or_(is_true, is_false))
 
 
-def _roundtrip(ts: pa.Array, text: pa.Array, fmt: str) -> pa.Array:
-    """strptime rolls 2021-02-30 over to March: a value is valid only if it prints back unchanged."""
-    return pc.equal(pc.strftime(ts, format=fmt), text)
+def _real_day(ts: pa.Array, text: pa.Array, ok: pa.Array) -> pa.Array:
+    """strptime rolls 2021-02-30 over to March 2: valid only if month and day read back unchanged."""
+    safe = pc.if_else(ok, text, pa.scalar("0000-00-00"))
+    month = pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int64())
+    day = pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int64())
+    return pc.and_(pc.equal(pc.month(ts), month), pc.equal(pc.day(ts), day))
 
 
 def parse_date(raw, missing, field) -> Parsed:
     ok = _regex(raw, DATE_RE)
     ts = _strptime(raw, ok, "%Y-%m-%d")
-    return _finish(pc.cast(ts, pa.date32()), missing, pc.and_(ok, _roundtrip(ts, raw, "%Y-%m-%d")))
+    return _finish(pc.cast(ts, pa.date32()), missing, pc.and_(ok, _real_day(ts, raw, ok)))
 
 
 def parse_time(raw, missing, field) -> Parsed:
-    ok = _regex(raw, TIME_RE)
-    ts = _strptime(pc.binary_join_element_wise("1970-01-01T", raw, ""), ok, "%Y-%m-%dT%H:%M:%S")
-    typed = pc.cast(pc.cast(pc.cast(ts, pa.int64()), pa.int32()), pa.time32("s"))
-    return _finish(typed, missing, pc.and_(ok, _roundtrip(ts, pc.binary_join_element_wise("1970-01-01T", raw, ""), "%Y-%m-%dT%H:%M:%S")))
+    ok = _regex(raw, TIME_RE)  # the pattern admits only real times (00:00:00-23:59:59)
+    safe = pc.if_else(ok, raw, pa.scalar("00:00:00"))
+    part = lambda a, b: pc.cast(pc.utf8_slice_codeunits(safe, a, b), pa.int32())  # noqa: E731
+    secs = pc.add(pc.add(pc.multiply(part(0, 2), 3600), pc.multiply(part(3, 5), 60)), part(6, 8))
+    return _finish(pc.cast(pc.cast(secs, pa.int32()), pa.time32("s")), missing, ok)
 
 
 def parse_datetime(raw, missing, field) -> Parsed:
     ok = _regex(raw, DATETIME_RE)
     base = pc.utf8_slice_codeunits(raw, 0, 19)
     ts = _strptime(base, ok, "%Y-%m-%dT%H:%M:%S")
-    return _finish(ts, missing, pc.and_(ok, _roundtrip(ts, base, "%Y-%m-%dT%H:%M:%S")))
+    return _finish(ts, missing, pc.and_(ok, _real_day(ts, base, ok)))
 
 
 def parse_year(raw, missing, field) -> Parsed:
@@ -132,16 +137,40 @@ def parse_string(raw, missing, field) -> Parsed:
     return parse_with_frictionless(raw, missing, field)
 
 
+def _string_format_reader(fmt: str):
+    """The same validators frictionless uses for string formats, without importing frictionless."""
+    if fmt == "uri":
+        import rfc3986
+        from rfc3986 import validators
+
+        def read(cell):
+            v = validators.Validator().require_presence_of("scheme")
+            try:
+                v.validate(rfc3986.uri_reference(cell))
+            except rfc3986.exceptions.ValidationError:
+                return None
+            return cell
+        return read
+    if fmt in ("email", "uuid"):
+        import validators as vals
+
+        check = getattr(vals, fmt)
+        return lambda cell: cell if check(cell) else None
+    return None
+
+
 def parse_with_frictionless(raw, missing, field) -> Parsed:
     """Per distinct value, with frictionless's own reader (exact agreement for rare types)."""
-    from frictionless import Field
+    reader = _string_format_reader(field.get("format")) if field.get("type") == "string" else None
+    if reader is None:
+        from frictionless import Field
 
-    desc = {k: v for k, v in field.items() if k not in ("constraints",)}
-    desc.setdefault("name", "field")
-    try:
-        reader = Field.from_descriptor(desc).create_value_reader()
-    except Exception:  # noqa: BLE001 - an unusable field description makes every cell invalid
-        reader = None
+        desc = {k: v for k, v in field.items() if k not in ("constraints",)}
+        desc.setdefault("name", "field")
+        try:
+            reader = Field.from_descriptor(desc).create_value_reader()
+        except Exception:  # noqa: BLE001 - an unusable field description makes every cell invalid
+            reader = None
     encoded = pc.dictionary_encode(raw).combine_chunks() if isinstance(raw, pa.ChunkedArray) else pc.dictionary_encode(raw)
     verdict = []
     for value in encoded.dictionary.to_pylist():
@@ -165,7 +194,12 @@ def parse(raw: pa.Array, field: dict, missing_values: list[str]) -> Parsed:
     """Parse one column. `raw` holds every cell as text (never null)."""
     if isinstance(raw, pa.ChunkedArray):
         raw = raw.combine_chunks()
-    missing = pc.is_in(raw, value_set=pa.array(missing_values, pa.string())) if missing_values else pa.array([False] * len(raw))
+    if missing_values == [""]:
+        missing = pc.equal(raw, "")
+    elif missing_values:
+        missing = pc.is_in(raw, value_set=pa.array(missing_values, pa.string()))
+    else:
+        missing = pc.not_equal(raw, raw)  # all False
     ftype, fmt = field.get("type", "any"), field.get("format", "default")
     if ftype == "any":
         return _finish(raw, missing, pc.is_valid(raw))

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Benchmark `make-data validate` against `frictionless validate` on generated packages.
+
+    .venv/bin/python scripts/benchmark.py --rows 1000000
+
+Generates a valid package and one full of errors (bench/out/, git-ignored), then times, as separate
+processes: pyarrow parsing every CSV (the floor), `make-data validate`, and `frictionless validate`.
+Prints wall time, rows/s, peak memory and the ratios, and checks that make-data reports every
+(table, line, column) error that frictionless reports. Not a test: figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+
+PARSE_ONLY = """
+import sys, json, pyarrow.csv as c
+from pathlib import Path
+base = Path(sys.argv[1]); d = json.loads((base / 'datapackage.json').read_text())
+for r in d['resources']:
+    if r.get('format') == 'csv':
+        c.read_csv(base / r['path'])
+"""
+
+
+def run(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB, stdout of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = proc.stdout.read()
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, out
+
+
+def frictionless_errors(out: str) -> set[tuple[str, int, str]]:
+    doc = json.loads(out)
+    found = set()
+    for task in doc.get("tasks", []):
+        for err in task.get("errors", []):
+            if err.get("rowNumber"):
+                found.add((task["name"], int(err["rowNumber"]), err.get("fieldName", "")))
+    return found
+
+
+def ours_errors(out: str) -> set[tuple[str, int, str]]:
+    doc = json.loads(out)
+    return {(e["table"], int(e["line"]), e["column"]) for e in doc["errors"] if e["line"] is not None}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000, help="approximate rows in the whole package")
+    ap.add_argument("--faults", type=int, default=None, help="cells to break in the faulty package (default rows/20)")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    ap.add_argument("--skip-frictionless", action="store_true")
+    args = ap.parse_args()
+    from banjska.synth import generate
+
+    faults = args.faults if args.faults is not None else args.rows // 20
+    t = time.perf_counter()
+    valid = generate(args.out / f"valid-{args.rows}", args.rows)
+    faulty = generate(args.out / f"faulty-{args.rows}", args.rows, faults=faults)
+    total = sum(valid.rows.values())
+    print(f"generated {total:,} rows in {len(valid.rows)} tables (+ {faulty.faults:,} faults) in {time.perf_counter() - t:.1f} s",
+          file=sys.stderr)
+    rows = []
+    for label, pkg in (("valid", valid.path), ("faulty", faulty.path)):
+        parse_t, parse_m, _ = run([sys.executable, "-c", PARSE_ONLY, str(pkg)])
+        ours_t, ours_m, ours_out = run([str(BIN / "make-data"), "validate", str(pkg), "--format", "json", "--max-errors", "10000000"])
+        rows.append((label, "pyarrow parse-only", parse_t, parse_m))
+        rows.append((label, "make-data validate", ours_t, ours_m))
+        fr_t = None
+        if not args.skip_frictionless:
+            fr_t, fr_m, fr_out = run([str(BIN / "frictionless"), "validate", str(pkg / "datapackage.json"), "--json",
+                                      "--limit-errors", "10000000"])
+            rows.append((label, "frictionless validate", fr_t, fr_m))
+        doc = json.loads(ours_out)
+        line = f"{label}: make-data found {doc['error_count']:,} errors"
+        if fr_t is not None:
+            theirs, ours = frictionless_errors(fr_out), ours_errors(ours_out)
+            rows_ours = {(t, line) for t, line, _ in ours}
+            # frictionless reports row-level errors (foreign keys, blank rows) without a field name
+            missed = {e for e in theirs if e not in ours and not (e[2] == "" and e[:2] in rows_ours)}
+            line += (f"; frictionless found {len(theirs):,} located errors, make-data reported "
+                     f"{len(theirs) - len(missed):,} of them ({len(missed)} missed)")
+            line += f"; speed-up {fr_t / ours_t:.1f}x"
+        line += f"; make-data / parse-only = {ours_t / parse_t:.2f}x"
+        print(line)
+    print(f"\n{'package':8} {'tool':24} {'wall s':>8} {'rows/s':>12} {'peak MB':>9}")
+    for label, tool, secs, mem in rows:
+        print(f"{label:8} {tool:24} {secs:8.2f} {total / secs:12,.0f} {mem:9.0f}")
+    ours = {label: s for label, tool, s, _ in rows if tool == "make-data validate"}
+    print(f"\nfaulty / valid time for make-data: {ours['faulty'] / ours['valid']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
