@@ -9,9 +9,10 @@ and (5) never replaces a published version with different content (the same cont
 
 Layout: dist/<name>-<X.Y.Z>/<name>-<X.Y.Z>.zip and dist/<name>-<X.Y.Z>/SHA256SUMS (`sha256sum -c` format).
 The zip holds datapackage.json at its top, data/, schemas/, seeds/ (the article and its capture
-metadata), README.md, CITATION.cff, LICENSE and CHANGELOG.md. Caveat: DEFLATE output comes from the
-zlib the Python interpreter links; a zlib fork with a different encoder (e.g. zlib-ng) would give other
-bytes for the same contents, which is why "same version already published" compares contents, not bytes.
+metadata), docs/ (the generated codebook and its timeline figure), README.md, CITATION.cff, LICENSE and
+CHANGELOG.md. Entries are stored uncompressed: DEFLATE output depends on the zlib build Python links (zlib-ng
+and others encode differently), so only stored entries give the same bytes on every machine. The package
+is small, so the size cost is negligible.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from .schemas import read_json
 from .versioning import DIST, Version, check_bump, release_dir, release_stem, releases
 
 DOCS = ("README.md", "LICENSE", "CHANGELOG.md")
+CODEBOOK = ("docs/codebook.md", "docs/codebook.html", "docs/timeline.png")
 CHANGELOG = "CHANGELOG.md"
-ZIP_LEVEL = 9
 FILE_MODE = 0o644
 TMP_PREFIX = ".publish-"
 
@@ -68,7 +69,7 @@ class PublishResult:
 # ----------------------------------------------------------------------------------------------- zip
 
 def zip_bytes(entries: dict[str, bytes], date: str) -> bytes:
-    """The same entries and date give the same bytes: sorted names, fixed time, mode, OS and level."""
+    """The same entries and date give the same bytes: sorted names, fixed time, mode and OS, no compression."""
     stamp = (int(date[:4]), int(date[5:7]), int(date[8:10]), 0, 0, 0)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
@@ -76,8 +77,8 @@ def zip_bytes(entries: dict[str, bytes], date: str) -> bytes:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.create_system = 3  # Unix, so external_attr means the same everywhere
             info.external_attr = (0o100000 | FILE_MODE) << 16  # regular file, rw-r--r--
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, entries[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL)
+            info.compress_type = zipfile.ZIP_STORED
+            zf.writestr(info, entries[name], compress_type=zipfile.ZIP_STORED)
     return buf.getvalue()
 
 
@@ -122,7 +123,7 @@ def release_entries(root: Path, meta: dict) -> dict[str, bytes]:
     for path in sorted((root / SEEDS).glob("*")):
         if path.is_file():
             entries[f"{SEEDS}/{path.name}"] = path.read_bytes()
-    for rel in DOCS:
+    for rel in DOCS + CODEBOOK:
         entries[rel] = _read(root, rel)
     entries[citation.CFF] = citation.cff_bytes(meta)
     return entries

@@ -12,7 +12,7 @@ from banjska.cli import main
 from banjska.paths import ROOT
 
 COPIED = ["seeds", "annotations", "schemas", "metadata", "data", "datapackage.json",
-          "README.md", "LICENSE", "CHANGELOG.md", "CITATION.cff", ".zenodo.json", "dist"]
+          "README.md", "LICENSE", "CHANGELOG.md", "CITATION.cff", ".zenodo.json", "dist", "docs"]
 
 
 def copy_repo(dst: Path) -> Path:

@@ -66,7 +66,10 @@ def enum_check(td: TableData, name: str, values: list) -> pa_pd.Check:
 
     def fn():
         allowed = parse_cells(pa.array([str(v).lower() if isinstance(v, bool) else str(v) for v in values]), field, [])
-        return _np(pc.is_in(td.typed(name), value_set=pc.drop_null(allowed.typed))) | ~td.present(name)
+        allowed = pc.drop_null(allowed.typed)
+        if td.parsed[name].typed.type == pa.string():
+            return td.per_value(name, lambda v: pc.is_in(v, value_set=allowed)) | ~td.present(name)
+        return _np(pc.is_in(td.typed(name), value_set=allowed)) | ~td.present(name)
 
     shown = ", ".join(map(str, values[:12])) + (" ..." if len(values) > 12 else "")
     return make_check("constraint-error:enum", enum_check, fn, f"Use one of: {shown}.")
@@ -75,16 +78,15 @@ def enum_check(td: TableData, name: str, values: list) -> pa_pd.Check:
 def pattern_check(td: TableData, name: str, pattern: str) -> pa_pd.Check:
     """The value does not match the field's pattern (constraints.pattern)."""
 
-    def fn():
-        text, valid = td.text(name), td.present(name)
+    def test(values: pa.Array) -> pa.Array:
         try:
-            ok = _np(pc.match_substring_regex(text, f"^(?:{pattern})$"))
+            return pc.match_substring_regex(values, f"^(?:{pattern})$")
         except pa.ArrowInvalid:  # not RE2 syntax: Python's re, once per distinct value
             rx = re.compile(f"^(?:{pattern})$")
-            enc = pc.dictionary_encode(text)
-            verdict = pa.array([rx.match(v) is not None for v in enc.dictionary.to_pylist()])
-            ok = pc.take(verdict, enc.indices).to_numpy(zero_copy_only=False)
-        return ok | ~valid
+            return pa.array([rx.match(v) is not None for v in values.to_pylist()], pa.bool_())
+
+    def fn():
+        return td.per_value(name, test) | ~td.present(name)
 
     return make_check("constraint-error:pattern", pattern_check, fn, f"Match the pattern {pattern}.")
 
@@ -92,14 +94,13 @@ def pattern_check(td: TableData, name: str, pattern: str) -> pa_pd.Check:
 def length_check(td: TableData, name: str, lo: int | None, hi: int | None) -> pa_pd.Check:
     """The value is shorter or longer than allowed (minLength / maxLength)."""
 
+    def test(values: pa.Array) -> pa.Array:
+        n = pc.utf8_length(values)
+        ok = pc.greater_equal(n, lo) if lo is not None else pc.not_equal(n, -1)
+        return pc.and_(ok, pc.less_equal(n, hi)) if hi is not None else ok
+
     def fn():
-        n = pc.utf8_length(td.text(name))
-        ok = np.ones(td.num_rows, dtype=bool)
-        if lo is not None:
-            ok &= _np(pc.greater_equal(n, lo))
-        if hi is not None:
-            ok &= _np(pc.less_equal(n, hi))
-        return ok | ~td.present(name)
+        return td.per_value(name, test) | ~td.present(name)
 
     return make_check("constraint-error:length", length_check, fn,
                       f"Use {lo if lo is not None else 0} to {hi if hi is not None else 'any number of'} characters.")
@@ -138,9 +139,22 @@ def duplicates(key: pa.Array) -> np.ndarray:
     return dup
 
 
+def duplicate_rows(td: TableData, name: str) -> np.ndarray:
+    """Rows whose (present) value of one field occurs more than once, from the column's dictionary."""
+    present = td.present(name)
+    enc = td.encoded(name)
+    if enc is not None and td.parsed[name].typed.type == pa.string():
+        if len(enc.dictionary) == td.num_rows:
+            return np.zeros(td.num_rows, dtype=bool)
+        idx = enc.indices.to_numpy(zero_copy_only=False)
+        counts = np.bincount(idx[present], minlength=len(enc.dictionary))
+        return present & (counts[idx] > 1)
+    return duplicates(td.typed(name))
+
+
 def unique_check(td: TableData, name: str) -> pa_pd.Check:
     """The value is repeated in a field that must be unique."""
-    return make_check("unique-error", unique_check, lambda: ~duplicates(td.typed(name)), "Make every value distinct.")
+    return make_check("unique-error", unique_check, lambda: ~duplicate_rows(td, name), "Make every value distinct.")
 
 
 def primary_key_check(td: TableData, fields: list[str]) -> pa_pd.Check:
@@ -150,7 +164,7 @@ def primary_key_check(td: TableData, fields: list[str]) -> pa_pd.Check:
         key = key_column(td, fields)
         if key is None:
             return True
-        ok = ~duplicates(key)
+        ok = ~(duplicate_rows(td, fields[0]) if len(fields) == 1 else duplicates(key))
         for f in fields:
             ok &= ~td.parsed[f].missing.to_numpy(zero_copy_only=False)
         return ok
@@ -190,6 +204,9 @@ def foreign_key_check(ctx: Context, td: TableData, fk: dict) -> pa_pd.Check:
             parent_key = pc.cast(parent_key, pa.string())
         elif child_key.type != parent_key.type:
             child_key, parent_key = pc.cast(child_key, pa.string()), pc.cast(parent_key, pa.string())
+        elif td.parsed[fields[0]].typed.type == pa.string():  # test each distinct child value once
+            allowed = pc.drop_null(parent_key)
+            return td.per_value(fields[0], lambda values: pc.is_in(values, value_set=allowed)) | ~present
         ok = _np(pc.is_in(child_key, value_set=pc.drop_null(parent_key)))
         return ok | ~present
 

@@ -20,10 +20,25 @@ class TableData:
     raw: RawTable
     columns: dict[str, pa.Array] = field(default_factory=dict)   # field name -> text column
     parsed: dict[str, Parsed] = field(default_factory=dict)      # field name -> typed column + masks
+    _encoded: dict[str, pa.DictionaryArray] = field(default_factory=dict, repr=False)
 
     @property
     def num_rows(self) -> int:
         return self.raw.table.num_rows if self.raw.table is not None else 0
+
+    def encoded(self, name: str) -> pa.DictionaryArray | None:
+        """The text column dictionary-encoded (computed once): distinct values + row indices."""
+        if name not in self._encoded and name in self.columns:
+            self._encoded[name] = pc.dictionary_encode(self.columns[name])
+        return self._encoded.get(name)
+
+    def per_value(self, name: str, fn) -> np.ndarray:
+        """Evaluate a boolean test once per distinct text and spread it to the rows."""
+        enc = self.encoded(name)
+        verdict = pc.fill_null(fn(enc.dictionary), True)
+        if pc.all(verdict).as_py() is not False:  # every distinct value passes: no need to spread
+            return np.ones(len(enc.indices), dtype=bool)
+        return pc.take(verdict, enc.indices).to_numpy(zero_copy_only=False)
 
     def typed(self, name: str) -> pa.Array | None:
         p = self.parsed.get(name)

@@ -157,15 +157,12 @@ def statement_rule_consistent(ctx: Context):
 def statement_not_before_event(ctx: Context):
     """The statement is dated before the event it concerns and is not marked precedes_event."""
     st, ev = ctx.tables["statements"], ctx.tables["events"]
-    latest = dates(st, "date_end")
-    latest = np.where(np.isnat(latest), dates(st, "date"), latest)
-    ev_start = dates(ev, "date_start")
-    ev_start = np.where(np.isnat(ev_start), dates(ev, "date"), ev_start)
-    lookup = pd.Series(ev_start, index=s(ev, "event_id").astype("object"))
-    lookup = lookup[~lookup.index.duplicated()]
-    target = s(st, "event_id").astype("object").map(lookup).to_numpy(dtype="datetime64[D]")
-    marked = s(st, "precedes_event").fillna(False).astype(bool).to_numpy()
-    return marked | le_or_missing(target, latest)
+    latest = pc.coalesce(st.typed("date_end"), st.typed("date"))
+    ev_start = pc.coalesce(ev.typed("date_start"), ev.typed("date"))
+    target = _lookup(st.typed("event_id"), ev.typed("event_id"), ev_start)
+    ok = pc.fill_null(pc.less_equal(target, latest), True)
+    marked = pc.fill_null(st.typed("precedes_event"), False) if st.typed("precedes_event") is not None else pc.equal(ok, False)
+    return pc.or_(ok, marked).to_numpy(zero_copy_only=False)
 
 
 # --- counts and qualifiers -------------------------------------------------------------------------
@@ -231,9 +228,14 @@ def statement_actor_id_form(ctx: Context):
 
 # --- evidence ---------------------------------------------------------------------------------------
 
+def _rows_of(td: TableData, column: str, value: str) -> np.ndarray:
+    """Rows whose text in `column` equals `value` (tested once per distinct text)."""
+    return td.per_value(column, lambda v: pc.fill_null(pc.equal(v, value), False))
+
+
 def _evidenced(ctx: Context, table: str) -> np.ndarray:
     ev, td = ctx.tables["evidence"], ctx.tables[table]
-    mine = pc.filter(ev.typed("record_id"), pc.fill_null(pc.equal(ev.typed("table_name"), table), False))
+    mine = pc.filter(ev.typed("record_id"), _rows_of(ev, "table_name", table))
     return in_set(td.typed(PK[table]), mine) | ~has(td, PK[table])
 
 
@@ -250,29 +252,40 @@ for _t in CODED:
     _register_evidence_rule(_t)
 
 
+def _polymorphic_exists(ctx: Context, td: TableData, tables: tuple[str, ...]) -> np.ndarray:
+    """table_name + record_id point at an existing record; each row is tested against its own table only."""
+    ok = np.zeros(td.num_rows, dtype=bool)
+    record = td.typed("record_id")
+    for table in tables:
+        rows = _rows_of(td, "table_name", table)
+        if rows.any():
+            sub = pc.filter(record, rows)
+            ok[rows] = in_set(sub, keys_of(ctx.tables.get(table), PK[table]))
+    return ok
+
+
 @rule("evidence", "record_id", needs=("evidence",) + CODED, hint="Cite an existing record of table_name.")
 def evidence_record_exists(ctx: Context):
     """The evidence cites a record that does not exist in its table_name."""
     ev = ctx.tables["evidence"]
-    ok = np.zeros(ev.num_rows, dtype=bool)
-    for table in CODED:
-        rows = text_eq(ev, "table_name", table)
-        ok |= rows & in_set(ev.typed("record_id"), keys_of(ctx.tables.get(table), PK[table]))
-    return ok | ~has(ev, "record_id")
+    return _polymorphic_exists(ctx, ev, CODED) | ~has(ev, "record_id")
 
 
 def _article(ctx: Context) -> str | None:
     return ctx.texts.get("article")
 
 
-def _spans_match(texts: pd.Series, starts: pd.Series, ends: pd.Series, article: str) -> np.ndarray:
+def _spans_match(td: TableData, text_col: str, article: str) -> np.ndarray:
     """source[start:end] == text, computed once per distinct (start, end, text)."""
-    frame = pd.DataFrame({"t": texts.astype("object"), "a": starts.astype("Int64"), "b": ends.astype("Int64")})
-    uniq = frame.drop_duplicates()
-    verdict = [bool(pd.notna(a) and pd.notna(b) and isinstance(t, str) and article[int(a):int(b)] == t)
-               for t, a, b in uniq.itertuples(index=False)]
-    uniq = uniq.assign(ok=verdict)
-    return frame.merge(uniq, on=["t", "a", "b"], how="left")["ok"].fillna(False).to_numpy(dtype=bool)
+    a, b, t = td.text("start"), td.text("end"), td.text(text_col)
+    key = pc.binary_join_element_wise(a, b, t, "\x1f")
+    enc = pc.dictionary_encode(key)
+    verdict = []
+    for k in enc.dictionary.to_pylist():
+        start, end, text = k.split("\x1f", 2)
+        ok = start.isdigit() and end.isdigit() and article[int(start):int(end)] == text
+        verdict.append(ok)
+    return pc.take(pa.array(verdict, pa.bool_()), enc.indices).to_numpy(zero_copy_only=False)
 
 
 @rule("evidence", "quote", needs=("evidence",), hint="Quote the article exactly, with the offsets of that quote (make-data build computes them).")
@@ -282,7 +295,7 @@ def evidence_matches_source(ctx: Context):
     ev = ctx.tables["evidence"]
     if article is None:
         return np.zeros(ev.num_rows, dtype=bool)
-    return _spans_match(s(ev, "quote"), s(ev, "start"), s(ev, "end"), article)
+    return _spans_match(ev, "quote", article)
 
 
 @rule("units", "text", needs=("units",), hint="Rebuild: units are cut from the article by make-data build.")
@@ -292,21 +305,23 @@ def unit_matches_source(ctx: Context):
     td = ctx.tables["units"]
     if article is None:
         return np.zeros(td.num_rows, dtype=bool)
-    return _spans_match(s(td, "text"), s(td, "start"), s(td, "end"), article)
+    return _spans_match(td, "text", article)
+
+
+def _lookup(child: pa.Array, parent_keys: pa.Array, parent_values: pa.Array) -> pa.Array:
+    """parent_values at the row whose key equals each child value (null when absent)."""
+    return pc.take(parent_values, pc.index_in(child, value_set=parent_keys))
 
 
 @rule("evidence", "unit_id", needs=("evidence", "units"), hint="Use the id of the sentence that contains the quote.")
 def evidence_inside_unit(ctx: Context):
     """The quote does not lie inside the sentence unit it names."""
     ev, un = ctx.tables["evidence"], ctx.tables["units"]
-    starts = pd.Series(s(un, "start").astype("Int64").to_numpy(), index=s(un, "unit_id").astype("object"))
-    ends = pd.Series(s(un, "end").astype("Int64").to_numpy(), index=s(un, "unit_id").astype("object"))
-    starts, ends = starts[~starts.index.duplicated()], ends[~ends.index.duplicated()]
-    uid = s(ev, "unit_id").astype("object")
-    us, ue = uid.map(starts).astype("Float64"), uid.map(ends).astype("Float64")
-    a, b = s(ev, "start").astype("Float64"), s(ev, "end").astype("Float64")
-    ok = (us <= a) & (a < b) & (b <= ue)
-    return ok.fillna(True).to_numpy(dtype=bool)
+    us = _lookup(ev.typed("unit_id"), un.typed("unit_id"), un.typed("start"))
+    ue = _lookup(ev.typed("unit_id"), un.typed("unit_id"), un.typed("end"))
+    a, b = ev.typed("start"), ev.typed("end")
+    ok = pc.and_(pc.and_(pc.less_equal(us, a), pc.less(a, b)), pc.less_equal(b, ue))
+    return pc.fill_null(ok, True).to_numpy(zero_copy_only=False)
 
 
 @rule("units", "excuse_reason", needs=("units", "evidence"), hint="Cite the sentence from a record, or excuse it with a reason (not both).")
@@ -330,12 +345,7 @@ def enrichment_has_source(ctx: Context):
 @rule("enrichment", "record_id", needs=("enrichment", "sources") + CODED, hint="Enrich an existing record of table_name.")
 def enrichment_record_exists(ctx: Context):
     """The enrichment targets a record that does not exist in its table_name."""
-    td = ctx.tables["enrichment"]
-    ok = np.zeros(td.num_rows, dtype=bool)
-    for table in ("sources",) + CODED:
-        rows = text_eq(td, "table_name", table)
-        ok |= rows & in_set(td.typed("record_id"), keys_of(ctx.tables.get(table), PK[table]))
-    return ok
+    return _polymorphic_exists(ctx, ctx.tables["enrichment"], ("sources",) + CODED)
 
 
 @rule("sources", "sha256", needs=("sources",), hint="Record the sha256 of the article resource.")
@@ -348,6 +358,16 @@ def source_hash_matches_article(ctx: Context):
         return np.zeros(td.num_rows, dtype=bool)
     digest = hashlib.sha256(article.encode("utf-8")).hexdigest()
     return text_eq(td, "sha256", digest)
+
+
+# --- spreadsheet safety ------------------------------------------------------------------------------
+
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def no_formula_cells(td: TableData, name: str) -> np.ndarray:
+    """Text starts with =, +, -, @ or a control character, which spreadsheets run as a formula (CSV injection)."""
+    return td.per_value(name, lambda values: pc.invert(pc.match_substring_regex(values, FORMULA_START)))
 
 
 # --- assembly ---------------------------------------------------------------------------------------
@@ -364,6 +384,13 @@ def dataset_checks(ctx: Context) -> tuple[dict[str, dict[str, list]], list[Issue
             continue
         check = make_check(f"dataset:{r.fn.__name__}", r.fn, _guard(r, ctx), r.hint)
         extra.setdefault(r.table, {}).setdefault(r.column, []).append(check)
+    for td in ctx.tables.values():
+        for field in td.schema["fields"]:
+            if field.get("type", "string") == "string" and field["name"] in td.columns:
+                check = make_check("dataset:no_formula_cells", no_formula_cells,
+                                   lambda td=td, name=field["name"]: no_formula_cells(td, name),
+                                   "Reword the text so it does not start with =, +, - or @ (or prefix it with a space).")
+                extra.setdefault(td.name, {}).setdefault(field["name"], []).append(check)
     return extra, issues
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -190,10 +191,31 @@ TEMPORAL = {"date": parse_date, "time": parse_time, "datetime": parse_datetime}
 KNOWN_TYPES = set(FAST) | set(TEMPORAL) | {"object", "array", "list", "geopoint", "geojson", "duration", "any"}
 
 
-def parse(raw: pa.Array, field: dict, missing_values: list[str]) -> Parsed:
-    """Parse one column. `raw` holds every cell as text (never null)."""
+def parse(raw: pa.Array, field: dict, missing_values: list[str], encoded: pa.DictionaryArray | None = None) -> Parsed:
+    """Parse one column. `raw` holds every cell as text (never null).
+
+    With `encoded` (the column dictionary-encoded), each distinct text is parsed once and the results
+    are spread back to the rows with `take`: columns with repeated values cost almost nothing.
+    """
     if isinstance(raw, pa.ChunkedArray):
         raw = raw.combine_chunks()
+    if encoded is not None and len(encoded.dictionary) < len(raw):
+        p = parse_values(encoded.dictionary, field, missing_values)
+        idx = encoded.indices
+        spread = lambda mask: pc.take(mask, idx) if pc.any(mask).as_py() else _all_false(len(raw))  # noqa: E731
+        missing, invalid = spread(p.missing), spread(p.invalid)
+        clean = not pc.any(pc.or_(p.missing, p.invalid)).as_py()
+        typed = raw if p.typed.type == pa.string() and clean else pc.take(p.typed, idx)
+        return Parsed(typed, missing, invalid)
+    return parse_values(raw, field, missing_values)
+
+
+def _all_false(n: int) -> pa.Array:
+    return pa.array(np.zeros(n, dtype=bool))
+
+
+def parse_values(raw: pa.Array, field: dict, missing_values: list[str]) -> Parsed:
+    """Parse an array of texts (every element non-null)."""
     if missing_values == [""]:
         missing = pc.equal(raw, "")
     elif missing_values:
