@@ -65,7 +65,8 @@ def enum_check(td: TableData, name: str, values: list) -> pa_pd.Check:
     field = next(f for f in td.schema["fields"] if f["name"] == name)
 
     def fn():
-        allowed = parse_cells(pa.array([str(v).lower() if isinstance(v, bool) else str(v) for v in values]), field, [])
+        allowed = parse_cells(pa.array([str(v).lower() if isinstance(v, bool) else str(v) for v in values], pa.string()),
+                              field, [])
         allowed = pc.drop_null(allowed.typed)
         if td.parsed[name].typed.type == pa.string():
             return td.per_value(name, lambda v: pc.is_in(v, value_set=allowed)) | ~td.present(name)
@@ -131,8 +132,8 @@ def duplicates(key: pa.Array) -> np.ndarray:
     if len(pc.unique(pc.drop_null(key))) == int(valid.sum()):
         return np.zeros(n, dtype=bool)
     enc = pc.dictionary_encode(key)
-    idx = enc.indices.to_numpy(zero_copy_only=False)
-    idx = np.where(valid, idx, -1)
+    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    valid = idx >= 0
     counts = np.bincount(idx[valid], minlength=len(enc.dictionary))
     dup = np.zeros(n, dtype=bool)
     dup[valid] = counts[idx[valid]] > 1

@@ -134,7 +134,7 @@ STRING_FORMATS_FAST = {"default", None}
 
 def parse_string(raw, missing, field) -> Parsed:
     if field.get("format") in STRING_FORMATS_FAST:
-        return _finish(raw, missing, pa.array([True] * len(raw)) if len(raw) < 1 else pc.is_valid(raw))
+        return _finish(raw, missing, pc.is_valid(raw))
     return parse_with_frictionless(raw, missing, field)
 
 

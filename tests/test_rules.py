@@ -1,0 +1,418 @@
+"""Dataset rules (banjska/engine/rules.py): each one fires, alone, at the right place, with its docstring.
+
+Every case corrupts a private copy of the shipped package in the smallest way that breaks exactly one
+rule, re-hashes the edited resource (so the hash check stays quiet), validates, and demands that the
+only finding is that rule at the edited file, line and column, with the rule's one-line docstring as
+the message. A rule registered in RULES without a case here fails `test_every_rule_has_a_case`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from banjska.engine.rules import CODED, PK, RULES, no_formula_cells
+from banjska.paths import TABLES
+from banjska.validate import DATASET_NAME, validate_package
+
+from pkgtools import find_row, get_cell, line_of, read_rows, rehash, set_cell, write_rows
+
+RULE_FN = {r.fn.__name__: r for r in RULES}
+# Rules applied to every text column rather than registered in RULES: name -> function (docstring = message).
+COLUMN_RULES = {"no_formula_cells": no_formula_cells}
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where a finding must be: table, CSV line, column (and the offending cell's text)."""
+
+    table: str
+    line: int
+    column: str
+    value: str | None = None
+
+    @property
+    def file(self) -> str:
+        return f"data/{self.table}.csv"
+
+
+def csv_of(repo: Path, table: str) -> Path:
+    return repo / "data" / f"{table}.csv"
+
+
+def put(repo: Path, table: str, key: str, column: str, value: str) -> int:
+    """Set `column` of the row whose primary key is `key`; returns its line."""
+    return set_cell(csv_of(repo, table), (PK[table], key), column, value)
+
+
+# --- one corruption per case: returns the location(s) the rule must report --------------------------
+
+def c_event_dates_ordered(repo):
+    # A span whose start lies after its end: precision stays consistent (span = start and end, no date).
+    put(repo, "events", "weaponry-discovered", "date_precision", "span")
+    put(repo, "events", "weaponry-discovered", "date_end", "2023-09-23")
+    return [Loc("events", put(repo, "events", "weaponry-discovered", "date_start", "2023-09-25"), "date_start")]
+
+
+def c_statement_dates_ordered(repo):
+    # Start after end, but the end is still after the event it concerns (banjska-attack, 24 September).
+    key = "radoicic-confirms-participation"
+    put(repo, "statements", key, "date_precision", "span")
+    put(repo, "statements", key, "date_end", "2023-09-29")
+    return [Loc("statements", put(repo, "statements", key, "date_start", "2023-09-30"), "date_start")]
+
+
+def c_event_precision_consistent(repo):
+    return [Loc("events", put(repo, "events", "banjska-attack", "date_precision", "span"), "date_precision", "span")]
+
+
+def c_event_precision_after_with_end(repo):
+    # 'after' means start only: an end date contradicts it.
+    return [Loc("events", put(repo, "events", "radoicic-letter", "date_end", "2023-09-30"), "date_precision", "after")]
+
+
+def c_statement_precision_consistent(repo):
+    return [Loc("statements", put(repo, "statements", "wh-concern-buildup", "date_precision", "before"),
+                "date_precision", "before")]
+
+
+def c_event_rule_consistent(repo):
+    return [Loc("events", put(repo, "events", "banjska-attack", "date_rule", "none"), "date_rule", "none")]
+
+
+def c_event_rule_reference_without_rule(repo):
+    # Nothing resolved (unknown, rule none) yet a reference date is given.
+    line = put(repo, "events", "sullivan-discussion", "date_reference", "2023-09-29")
+    return [Loc("events", line, "date_rule", "none")]
+
+
+def c_statement_rule_consistent(repo):
+    return [Loc("statements", put(repo, "statements", "wh-concern-buildup", "date_rule", "none"), "date_rule", "none")]
+
+
+def c_statement_not_before_event(repo):
+    key = "kosovo-authorities-report"  # concerns banjska-attack (24 September)
+    for col in ("date", "date_start"):
+        put(repo, "statements", key, col, "2023-09-23")
+    return [Loc("statements", put(repo, "statements", key, "date_end", "2023-09-23"), "event_id", "banjska-attack")]
+
+
+def c_casualty_count_consistent(repo):
+    # count 3 with count_high 2: low <= count <= high fails.
+    line = set_cell(csv_of(repo, "casualties"), ("actor_id", "armed-serbs"), "count_high", "2")
+    return [Loc("casualties", line, "count", "3")]
+
+
+def c_casualty_exact_with_range(repo):
+    # A consistent range (2 <= 3 <= 4) but the qualifier says exact.
+    path = csv_of(repo, "casualties")
+    set_cell(path, ("actor_id", "armed-serbs"), "count_low", "2")
+    line = set_cell(path, ("actor_id", "armed-serbs"), "count_high", "4")
+    assert get_cell(path, find_row(path, "actor_id", "armed-serbs"), "qualifier") == "exact"
+    return [Loc("casualties", line, "count", "3")]
+
+
+def c_size_qualifier_with_size(repo):
+    line = put(repo, "event_actors", "banjska-attack--armed-serbs", "size_qualifier", "")
+    return [Loc("event_actors", line, "size_qualifier")]
+
+
+def c_size_qualifier_without_size(repo):
+    line = put(repo, "event_actors", "banjska-attack--kosovo-police", "size_qualifier", "approximately")
+    return [Loc("event_actors", line, "size_qualifier", "approximately")]
+
+
+def c_time_qualifier_with_time(repo):
+    return [Loc("events", put(repo, "events", "banjska-attack", "time_qualifier", ""), "time_qualifier")]
+
+
+def c_geo_precision_with_place(repo):
+    return [Loc("events", put(repo, "events", "banjska-attack", "geo_precision", ""), "geo_precision")]
+
+
+def c_casualties_in_violent_events(repo):
+    line = set_cell(csv_of(repo, "casualties"), ("actor_id", "kosovo-police"), "event_id", "serbian-buildup")
+    return [Loc("casualties", line, "event_id", "serbian-buildup")]
+
+
+def c_event_actor_id_form(repo):
+    key = "banjska-attack--milan-radoicic"
+    return [Loc("event_actors", put(repo, "event_actors", key, "actor_id", "armed-serbs"), "event_actor_id", key)]
+
+
+def c_statement_actor_id_form(repo):
+    key = "stoltenberg-eu-dialogue--kosovo"
+    return [Loc("statement_actors", put(repo, "statement_actors", key, "actor_id", "all-parties"), "statement_actor_id", key)]
+
+
+def make_evidence_case(table: str) -> Callable:
+    """Move every quote of one record of `table` to another record of the same table."""
+
+    def corrupt(repo):
+        header, rows = read_rows(csv_of(repo, table))
+        keys = [r[header.index(PK[table])] for r in rows]
+        victim, other = keys[-1], keys[0]
+        ev_path = csv_of(repo, "evidence")
+        eh, er = read_rows(ev_path)
+        moved = 0
+        for r in er:
+            if r[eh.index("table_name")] == table and r[eh.index("record_id")] == victim:
+                r[eh.index("record_id")] = other
+                moved += 1
+        assert moved, f"{table} {victim} had no evidence to begin with"
+        write_rows(ev_path, eh, er)
+        return [Loc(table, line_of(csv_of(repo, table), len(keys) - 1), PK[table], victim)]
+
+    return corrupt
+
+
+def _evidence_rows(repo):
+    header, rows = read_rows(csv_of(repo, "evidence"))
+    return header, [dict(zip(header, r)) for r in rows]
+
+
+def c_evidence_record_exists(repo):
+    _, rows = _evidence_rows(repo)
+    per_record = {}
+    for r in rows:
+        per_record.setdefault((r["table_name"], r["record_id"]), []).append(r["evidence_id"])
+    ev_id = next(ids[-1] for ids in per_record.values() if len(ids) > 1)  # the record keeps other evidence
+    line = set_cell(csv_of(repo, "evidence"), ("evidence_id", ev_id), "record_id", "no-such-record")
+    return [Loc("evidence", line, "record_id", "no-such-record")]
+
+
+def c_evidence_matches_source(repo):
+    path = csv_of(repo, "evidence")
+    quote = get_cell(path, 0, "quote")
+    bad = quote[:-1] + ("X" if quote[-1] != "X" else "Y")  # same length, last character wrong
+    return [Loc("evidence", set_cell(path, 0, "quote", bad), "quote", bad)]
+
+
+def c_evidence_offsets_shifted(repo):
+    # The quote is unchanged but its offsets point one character later, still inside its sentence.
+    path = csv_of(repo, "evidence")
+    _, rows = _evidence_rows(repo)
+    units = {r[0]: (int(r[4]), int(r[5])) for r in read_rows(csv_of(repo, "units"))[1]}
+    i = next(n for n, r in enumerate(rows) if int(r["end"]) < units[r["unit_id"]][1] and
+             (r["quote"][1:] + "?") != r["quote"])
+    set_cell(path, i, "start", str(int(rows[i]["start"]) + 1))
+    line = set_cell(path, i, "end", str(int(rows[i]["end"]) + 1))
+    return [Loc("evidence", line, "quote", rows[i]["quote"])]
+
+
+def c_unit_matches_source(repo):
+    path = csv_of(repo, "units")
+    text = get_cell(path, 0, "text")
+    assert text.startswith("US ")
+    bad = "UK " + text[3:]
+    return [Loc("units", set_cell(path, 0, "text", bad), "text", bad)]
+
+
+def c_evidence_inside_unit(repo):
+    _, rows = _evidence_rows(repo)
+    cites = {}
+    for r in rows:
+        cites.setdefault(r["unit_id"], []).append(r["evidence_id"])
+    unit, ids = next((u, ids) for u, ids in cites.items() if len(ids) > 1)  # the unit stays cited
+    other = next(u for u in cites if u != unit)
+    line = set_cell(csv_of(repo, "evidence"), ("evidence_id", ids[-1]), "unit_id", other)
+    return [Loc("evidence", line, "unit_id", other)]
+
+
+def c_unit_cited_and_excused(repo):
+    return [Loc("units", set_cell(csv_of(repo, "units"), ("unit_id", "L01S01"), "excuse_reason", "Excused."),
+                "excuse_reason", "Excused.")]
+
+
+def c_unit_neither_cited_nor_excused(repo):
+    return [Loc("units", set_cell(csv_of(repo, "units"), ("unit_id", "L11S01"), "excuse_reason", ""), "excuse_reason")]
+
+
+def c_enrichment_has_source(repo):
+    url = "ftp://example.org/q1246"  # a valid URI, so only the http(s) rule objects
+    return [Loc("enrichment", set_cell(csv_of(repo, "enrichment"), 0, "source_url", url), "source_url", url)]
+
+
+def c_enrichment_record_exists(repo):
+    line = set_cell(csv_of(repo, "enrichment"), 0, "record_id", "no-such-record")
+    return [Loc("enrichment", line, "record_id", "no-such-record")]
+
+
+def c_source_hash_matches_article(repo):
+    digest = "0" * 64
+    return [Loc("sources", set_cell(csv_of(repo, "sources"), 0, "sha256", digest), "sha256", digest)]
+
+
+def c_no_formula_cells(repo):
+    formula = '=HYPERLINK("http://example.org","x")'
+    line = set_cell(csv_of(repo, "actors"), ("actor_id", "john-kirby"), "notes", formula)
+    return [Loc("actors", line, "notes", formula)]
+
+
+def c_no_formula_cells_minus(repo):
+    line = set_cell(csv_of(repo, "places"), ("place_id", "kosovo"), "notes", "-1+1")
+    return [Loc("places", line, "notes", "-1+1")]
+
+
+CASES: list[tuple[str, str, Callable]] = [
+    ("event_dates_ordered", "start-after-end", c_event_dates_ordered),
+    ("statement_dates_ordered", "start-after-end", c_statement_dates_ordered),
+    ("event_precision_consistent", "day-marked-span", c_event_precision_consistent),
+    ("event_precision_consistent", "after-with-end", c_event_precision_after_with_end),
+    ("statement_precision_consistent", "day-marked-before", c_statement_precision_consistent),
+    ("event_rule_consistent", "resolved-but-rule-none", c_event_rule_consistent),
+    ("event_rule_consistent", "reference-without-rule", c_event_rule_reference_without_rule),
+    ("statement_rule_consistent", "resolved-but-rule-none", c_statement_rule_consistent),
+    ("statement_not_before_event", "day-before-event", c_statement_not_before_event),
+    ("casualty_count_consistent", "count-above-high", c_casualty_count_consistent),
+    ("casualty_count_consistent", "exact-with-range", c_casualty_exact_with_range),
+    ("size_qualifier_with_size", "size-without-qualifier", c_size_qualifier_with_size),
+    ("size_qualifier_with_size", "qualifier-without-size", c_size_qualifier_without_size),
+    ("time_qualifier_with_time", "time-without-qualifier", c_time_qualifier_with_time),
+    ("geo_precision_with_place", "place-without-precision", c_geo_precision_with_place),
+    ("casualties_in_violent_events", "strategic-development", c_casualties_in_violent_events),
+    ("event_actor_id_form", "actor-changed", c_event_actor_id_form),
+    ("statement_actor_id_form", "actor-changed", c_statement_actor_id_form),
+    *[(f"{t}_have_evidence", "quotes-moved", make_evidence_case(t)) for t in CODED],
+    ("evidence_record_exists", "unknown-record", c_evidence_record_exists),
+    ("evidence_matches_source", "quote-changed", c_evidence_matches_source),
+    ("evidence_matches_source", "offsets-shifted", c_evidence_offsets_shifted),
+    ("unit_matches_source", "text-changed", c_unit_matches_source),
+    ("evidence_inside_unit", "other-unit", c_evidence_inside_unit),
+    ("unit_cited_or_excused", "cited-and-excused", c_unit_cited_and_excused),
+    ("unit_cited_or_excused", "neither", c_unit_neither_cited_nor_excused),
+    ("enrichment_has_source", "not-http", c_enrichment_has_source),
+    ("enrichment_record_exists", "unknown-record", c_enrichment_record_exists),
+    ("source_hash_matches_article", "wrong-digest", c_source_hash_matches_article),
+    ("no_formula_cells", "equals", c_no_formula_cells),
+    ("no_formula_cells", "minus", c_no_formula_cells_minus),
+]
+
+
+def first_doc_line(fn) -> str:
+    return fn.__doc__.strip().splitlines()[0]
+
+
+def located(report) -> set[tuple]:
+    return {(i.rule, i.file, i.line, i.column) for i in report.issues}
+
+
+# --- the rules ------------------------------------------------------------------------------------
+
+def test_the_shipped_package_is_valid():
+    report = validate_package()
+    assert report.valid, [(i.rule, i.file, i.line, i.column, i.message) for i in report.issues[:20]]
+    assert set(report.checked) == set(TABLES)
+
+
+def test_every_rule_has_a_one_line_docstring():
+    for fn in [r.fn for r in RULES] + list(COLUMN_RULES.values()):
+        doc = (fn.__doc__ or "").strip()
+        assert doc, f"{fn.__name__} has no docstring"
+        assert "\n" not in doc, f"{fn.__name__}: the docstring must be one line (it is the error message)"
+
+
+def test_every_rule_has_a_case():
+    covered, known = {name for name, _, _ in CASES}, set(RULE_FN) | set(COLUMN_RULES)
+    assert not known - covered, f"rules without a test case: {sorted(known - covered)}"
+    assert not covered - known, f"cases for rules that do not exist: {sorted(covered - known)}"
+    assert len(RULE_FN) == len(RULES), "two rules share a function name, so their rule names collide"
+
+
+@pytest.mark.parametrize("name,corrupt", [(n, c) for n, _, c in CASES], ids=[f"{n}-{i}" for n, i, _ in CASES])
+def test_rule_fires_alone_at_the_corrupted_cell(repo, name, corrupt):
+    expected = corrupt(repo)
+    rehash(repo)
+    report = validate_package(repo)
+    got = [(i.rule, i.file, i.line, i.column, i.value, i.message) for i in report.issues]
+    assert {(i.rule) for i in report.issues} == {f"dataset:{name}"}, got
+    assert located(report) == {(f"dataset:{name}", loc.file, loc.line, loc.column) for loc in expected}, got
+    fn = RULE_FN[name].fn if name in RULE_FN else COLUMN_RULES[name]
+    for issue in report.issues:
+        assert issue.message == first_doc_line(fn)
+        assert issue.table in {loc.table for loc in expected}
+        if name in RULE_FN:
+            assert (issue.table, issue.column) == (RULE_FN[name].table, RULE_FN[name].column)
+            if issue.hint:
+                assert issue.hint == RULE_FN[name].hint
+    for loc in expected:
+        if loc.value is not None:
+            issue = next(i for i in report.issues if (i.line, i.column) == (loc.line, loc.column))
+            assert issue.value == loc.value
+
+
+def test_a_statement_marked_precedes_event_may_be_dated_before_it(repo):
+    expected = c_statement_not_before_event(repo)
+    put(repo, "statements", "kosovo-authorities-report", "precedes_event", "true")
+    rehash(repo)
+    report = validate_package(repo)
+    assert report.valid, [(i.rule, i.line, i.column) for i in report.issues]
+    assert expected  # the corruption really happened (its line is known)
+
+
+# --- foreign keys of the real schemas, self-references included -----------------------------------
+
+def foreign_keys() -> list[tuple[str, str, dict]]:
+    from banjska.paths import ROOT
+
+    out = []
+    for path in sorted((ROOT / "schemas").glob("*.schema.json")):
+        table = path.name.split(".")[0]
+        for fk in json.loads(path.read_text()).get("foreignKeys", []):
+            fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+            ref = fk["reference"].get("resource") or table
+            out.append((table, fields[0], ref))
+    return out
+
+
+def test_the_schemas_declare_self_references():
+    assert ("actors", "affiliation_actor_id", "actors") in foreign_keys()
+    assert ("places", "parent_place_id", "places") in foreign_keys()
+
+
+@pytest.mark.parametrize("table,field,ref", foreign_keys(), ids=[f"{t}.{f}->{r}" for t, f, r in foreign_keys()])
+def test_every_foreign_key_is_enforced(repo, table, field, ref):
+    path = csv_of(repo, table)
+    header, rows = read_rows(path)
+    row = next(n for n, r in enumerate(rows) if r[header.index(field)])
+    value = "L99S99" if field == "unit_id" else "no-such-id"
+    line = set_cell(path, row, field, value)
+    rehash(repo)
+    report = validate_package(repo)
+    fk = [i for i in report.issues if i.rule == "foreign-key"]
+    assert [(i.file, i.line, i.column, i.value) for i in fk] == [(f"data/{table}.csv", line, field, value)]
+    assert ref in fk[0].hint
+    # Besides the broken key only dataset rules may object (e.g. casualties of an event that is gone).
+    assert all(i.rule == "foreign-key" or i.rule.startswith("dataset:") for i in report.issues), located(report)
+
+
+# --- which packages the dataset rules apply to -------------------------------------------------------
+
+def rename_package(repo: Path, name: str) -> None:
+    desc_path = repo / "datapackage.json"
+    desc = json.loads(desc_path.read_text(encoding="utf-8"))
+    assert desc["name"] == DATASET_NAME
+    desc["name"] = name
+    desc_path.chmod(0o644)
+    desc_path.write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def test_dataset_rules_do_not_apply_to_a_generic_package(repo):
+    expected = c_event_rule_consistent(repo)  # breaks a dataset rule, no Table Schema rule
+    rehash(repo)
+    assert validate_package(repo).issues, "the corruption must be caught in the dataset itself"
+    rename_package(repo, "some-other-package")
+    report = validate_package(repo)
+    assert report.valid, located(report)
+    forced = validate_package(repo, dataset_rules=True)
+    assert located(forced) == {("dataset:event_rule_consistent", "data/events.csv", expected[0].line, "date_rule")}
+
+
+def test_dataset_rules_can_be_switched_off_for_the_dataset(repo):
+    c_event_rule_consistent(repo)
+    rehash(repo)
+    assert validate_package(repo, dataset_rules=False).valid
