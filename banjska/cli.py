@@ -17,6 +17,9 @@ from .errors import INTERNAL_ERROR_EXIT, MakeDataError
 from .paths import ROOT
 
 
+DEBUG = {"on": False}
+
+
 def handle_errors(func):
     """Turn library errors into one clear line; a crash is reported as a bug, never as invalid data."""
 
@@ -31,8 +34,8 @@ def handle_errors(func):
             raise
         except Exception as exc:  # noqa: BLE001 - last line of defence: a bug, reported as one
             click.echo(f"Error: internal error (a bug in make-data, not a problem with your data): "
-                       f"{type(exc).__name__}: {exc}. Please report it with the output of --debug.", err=True)
-            if "--debug" in sys.argv:
+                       f"{type(exc).__name__}: {exc}. Please report it with the output of `make-data --debug ...`.", err=True)
+            if DEBUG["on"]:
                 traceback.print_exc()
             sys.exit(INTERNAL_ERROR_EXIT)
 
@@ -47,9 +50,11 @@ def emit_json(doc: object) -> None:
 @click.version_option(__version__, prog_name="make-data")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=ROOT, show_default=False,
               help="Repository root to work on (default: the checkout this tool is installed from).")
+@click.option("--debug", is_flag=True, help="On an internal error, print the traceback (for bug reports).")
 @click.pass_context
-def main(ctx: click.Context, root: Path) -> None:
+def main(ctx: click.Context, root: Path, debug: bool) -> None:
     """Build, validate and publish the Banjska 2023 event data package."""
+    DEBUG["on"] = debug
     ctx.obj = root.resolve()
 
 

@@ -41,7 +41,7 @@ def load_schema(pkg: Package, res: dict, label: str) -> dict | None:
         reason = unsafe_reason(schema)
         if reason:
             pkg.issues.append(Issue(label, "unsafe-path", f"schema path {schema!r} refused: {reason}",
-                                    hint="Use a relative path inside the package."))
+                                    file="datapackage.json", hint="Use a relative path inside the package."))
             return None
         path = pkg.base / schema
         try:
@@ -121,10 +121,12 @@ def read_table(pkg: Package, ctx: Context, res: dict, data: bytes, file: str, da
         line = data.count(b"\n", 0, data.index(b"\r")) + 1
         issues.append(Issue(name, "format-error", "carriage return (CRLF or CR line end) found", file=file, line=line,
                             hint="Use LF line ends only."))
-    # UTF-8 is verified by Arrow while parsing; the slow Python decode only runs to locate a bad byte.
+    # UTF-8 is verified in Arrow (fast); the slow Python decode only runs to locate a bad byte.
     body, enc_issues = csvread.decode_check(data, file, name, res.get("encoding", "utf-8"), verify=False)
     if enc_issues:
         return issues + enc_issues
+    if not csvread.is_utf8(body):
+        return issues + csvread.utf8_issue(body, file, name)
     raw = csvread.parse(body, csvread.Dialect.from_descriptor(res.get("dialect")))
     if raw.parse_error and "UTF8" in raw.parse_error:
         return issues + (csvread.utf8_issue(body, file, name) or

@@ -141,6 +141,17 @@ def check_bytes(data: bytes, resource: dict, file: str, table: str) -> list[Issu
     return issues
 
 
+def is_utf8(data: bytes) -> bool:
+    """Validate UTF-8 in Arrow's C++ (zero-copy, ~30 ms per 100 MB)."""
+    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
+    arr = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        arr.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def utf8_issue(data: bytes, file: str, table: str) -> list[Issue]:
     """Locate the first byte that is not UTF-8 (called only after Arrow found one)."""
     try:

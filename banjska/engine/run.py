@@ -10,6 +10,8 @@ from ..report import Issue
 from .context import TableData
 from .derive import frame
 
+MAX_VALUE = 200
+
 
 def run_schema(td: TableData, schema: pa_pd.DataFrameSchema, budget: int) -> tuple[list[Issue], int]:
     """Validate lazily (every check runs); return up to `budget` issues and the total failure count."""
@@ -43,6 +45,9 @@ def run_schema(td: TableData, schema: pa_pd.DataFrameSchema, budget: int) -> tup
         value = ""
         if known[i] and col in td.columns:
             value = td.columns[col][int(rows[i])].as_py()
+        value = value or ""
+        if len(value) > MAX_VALUE:  # a 20 MB cell must not make a 20 MB report
+            value = value[:MAX_VALUE] + f"... ({len(value):,} characters)"
         issues.append(Issue(td.name, rule, message, file=td.file, line=int(lines[i]) if known[i] else None,
-                            column=col, value=value or "", hint=hint))
+                            column=col, value=value, hint=hint))
     return issues, total
