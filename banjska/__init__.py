@@ -5,4 +5,12 @@ The library does the work; `banjska.cli` is a thin Click layer over it (`make-da
 
 __version__ = "0.1.0"
 
-from .load import load  # noqa: E402,F401  (public API: banjska.load)
+
+
+def __getattr__(name: str):
+    """`banjska.load` is imported on first use, so commands that never load DataFrames skip pandas."""
+    if name == "load":
+        from .loader import load
+
+        return load
+    raise AttributeError(f"module 'banjska' has no attribute {name!r}")

@@ -95,13 +95,15 @@ def build(root: Path, check: bool, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="Report format.")
 @click.option("--max-errors", type=click.IntRange(min=1), default=1000, show_default=True, help="Stop after this many errors.")
+@click.option("--engine", type=click.Choice(["arrow", "pandera"]), default="arrow", show_default=True,
+              help="Run the derived checks directly (arrow) or through the derived Pandera schemas (same results).")
 @handle_errors
-def validate(root: Path, package: str | None, fmt: str, max_errors: int) -> None:
+def validate(root: Path, package: str | None, fmt: str, max_errors: int, engine: str) -> None:
     """Validate PACKAGE (a directory, datapackage.json or release .zip; default: this repository's)."""
     from .report import render_github, render_json, render_text
     from .validate import validate_package
 
-    report = validate_package(package or root, max_errors=max_errors)
+    report = validate_package(package or root, max_errors=max_errors, engine=engine)
     renderer = {"text": render_text, "json": render_json, "github": render_github}[fmt]
     click.echo(renderer(report))
     sys.exit(0 if report.valid else 1)

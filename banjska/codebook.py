@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import Package, enum_of, load, open_package
+from .loader import Package, enum_of, load, open_package
 from .progress import Progress
 
 DOCS = "docs"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import DataInvalid, InputError
 from .files import write_atomic
-from .load import Package, enum_of, load, open_package, pandas_dtype
+from .loader import Package, enum_of, load, open_package, pandas_dtype
 from .progress import Progress
 
 FORMATS = ("sqlite", "parquet")

@@ -319,7 +319,7 @@ def derived_schemas(monkeypatch, target: Path, dataset_rules: bool = False) -> d
     monkeypatch.setattr(derive_mod, "derive_schema", spy)
     if hasattr(validate_mod, "derive_schema"):
         monkeypatch.setattr(validate_mod, "derive_schema", spy)
-    validate_package(target, dataset_rules=dataset_rules)
+    validate_package(target, dataset_rules=dataset_rules, engine="pandera")
     return captured
 
 
@@ -411,3 +411,19 @@ def test_a_date_that_fails_parsing_does_not_hide_enum_and_range_errors(tmp_path)
                                                      "d\n2021-01-05\n2021-1-5\n2020-12-31\n2021-01-06\n"))
     assert findings(root) == {("t", "type-error", 3, "d"), ("t", "constraint-error:range", 4, "d"),
                               ("t", "constraint-error:enum", 5, "d")}
+
+
+def issue_keys(report):
+    return sorted((i.table, i.rule, i.line, i.column, i.value, i.message) for i in report.issues)
+
+
+def test_arrow_and_pandera_engines_report_the_same_issues(tmp_path):
+    """The default runner evaluates the derived checks directly; Pandera running them must agree exactly."""
+    from banjska.synth import generate
+
+    pkg = generate(tmp_path / "faulty", 3000, faults=40).path
+    arrow = validate_package(pkg, max_errors=100000, engine="arrow")
+    pandera = validate_package(pkg, max_errors=100000, engine="pandera")
+    assert not arrow.valid and len(arrow.issues) >= 40
+    assert issue_keys(arrow) == issue_keys(pandera)
+    assert arrow.total == pandera.total

@@ -15,7 +15,7 @@ import pytest
 
 import banjska
 from banjska.errors import DataInvalid, InputError
-from banjska.load import load
+from banjska.loader import load
 from banjska.paths import ROOT, TABLES
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text())

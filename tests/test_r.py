@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from banjska.load import load
+from banjska.loader import load
 from banjska.paths import ROOT, TABLES
 
 from test_load import copy_package, set_cell

@@ -1,8 +1,9 @@
-"""Table Schema constraints as vectorised Pandera checks.
+"""Table Schema constraints as vectorised checks, each convertible to a `pandera.Check`.
 
-Each factory returns a `pandera.Check` whose function works on whole Arrow columns. A check's name is
-the frictionless-compatible rule name and its error text is the first line of the factory's docstring,
-so every failure reads the same in every report.
+Each factory returns a `Check`: a rule name (frictionless-compatible), an error text (the first line of
+the factory's docstring, so every failure reads the same in every report), a hint, and a function over
+whole Arrow columns returning a boolean mask. derive.py turns them into a Pandera DataFrameSchema; the
+arrow runner (run.py) evaluates the very same functions without importing pandas or Pandera.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from dataclasses import dataclass
+
 import numpy as np
-import pandas as pd
-import pandera.pandas as pa_pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -20,31 +21,33 @@ from .context import Context, TableData, key_column
 from .types import parse as parse_cells
 
 
-def _ok_series(ok: np.ndarray | bool, index: pd.Index):
-    if isinstance(ok, (bool, np.bool_)):
-        return bool(ok)
-    if len(ok) != len(index):  # pandera passed a subset: align by row position
-        ok = ok[index.to_numpy()]
-    if ok.all():
-        return True
-    return pd.Series(ok, index=index)
+@dataclass(frozen=True)
+class Check:
+    """One vectorised rule: `fn()` returns True (all rows pass) or a boolean mask over the table's rows."""
+
+    name: str
+    error: str
+    description: str
+    fn: Callable[[], "np.ndarray | bool"]
+
+    def mask(self, n: int) -> np.ndarray:
+        ok = self.fn()
+        if isinstance(ok, (bool, np.bool_)):
+            return np.full(n, bool(ok))
+        return np.asarray(ok, dtype=bool)
 
 
 def _np(mask: pa.Array) -> np.ndarray:
     return pc.fill_null(mask, True).to_numpy(zero_copy_only=False)
 
 
-def make_check(rule: str, doc_of: Callable, fn: Callable[[], np.ndarray | bool], hint: str = "") -> pa_pd.Check:
-    """Wrap an Arrow-level test as a Pandera check; its error text is the docstring's first line."""
+def make_check(rule: str, doc_of: Callable, fn: Callable[[], np.ndarray | bool], hint: str = "") -> Check:
+    """Name an Arrow-level test; its error text is the first line of `doc_of`'s docstring."""
     message = (doc_of.__doc__ or rule).strip().splitlines()[0]
-
-    def check(series: pd.Series):
-        return _ok_series(fn(), series.index)
-
-    return pa_pd.Check(check, name=rule, error=message, description=hint or message, ignore_na=False)
+    return Check(rule, message, hint or message, fn)
 
 
-def type_check(td: TableData, name: str) -> pa_pd.Check:
+def type_check(td: TableData, name: str) -> Check:
     """The value is not of the field's type and format."""
     field = next(f for f in td.schema["fields"] if f["name"] == name)
     fmt = field.get("format", "default")
@@ -54,13 +57,13 @@ def type_check(td: TableData, name: str) -> pa_pd.Check:
     return make_check("type-error", type_check, lambda: ~td.parsed[name].invalid.to_numpy(zero_copy_only=False), hint)
 
 
-def required_check(td: TableData, name: str) -> pa_pd.Check:
+def required_check(td: TableData, name: str) -> Check:
     """A required field is empty."""
     return make_check("constraint-error:required", required_check,
                       lambda: ~td.parsed[name].missing.to_numpy(zero_copy_only=False), "Fill in the value.")
 
 
-def enum_check(td: TableData, name: str, values: list) -> pa_pd.Check:
+def enum_check(td: TableData, name: str, values: list) -> Check:
     """The value is not one of the allowed values (constraints.enum)."""
     field = next(f for f in td.schema["fields"] if f["name"] == name)
 
@@ -76,7 +79,7 @@ def enum_check(td: TableData, name: str, values: list) -> pa_pd.Check:
     return make_check("constraint-error:enum", enum_check, fn, f"Use one of: {shown}.")
 
 
-def pattern_check(td: TableData, name: str, pattern: str) -> pa_pd.Check:
+def pattern_check(td: TableData, name: str, pattern: str) -> Check:
     """The value does not match the field's pattern (constraints.pattern)."""
 
     def test(values: pa.Array) -> pa.Array:
@@ -92,7 +95,7 @@ def pattern_check(td: TableData, name: str, pattern: str) -> pa_pd.Check:
     return make_check("constraint-error:pattern", pattern_check, fn, f"Match the pattern {pattern}.")
 
 
-def length_check(td: TableData, name: str, lo: int | None, hi: int | None) -> pa_pd.Check:
+def length_check(td: TableData, name: str, lo: int | None, hi: int | None) -> Check:
     """The value is shorter or longer than allowed (minLength / maxLength)."""
 
     def test(values: pa.Array) -> pa.Array:
@@ -107,7 +110,7 @@ def length_check(td: TableData, name: str, lo: int | None, hi: int | None) -> pa
                       f"Use {lo if lo is not None else 0} to {hi if hi is not None else 'any number of'} characters.")
 
 
-def range_check(td: TableData, name: str, bounds: dict) -> pa_pd.Check:
+def range_check(td: TableData, name: str, bounds: dict) -> Check:
     """The value is outside the allowed range (minimum / maximum)."""
     field = next(f for f in td.schema["fields"] if f["name"] == name)
     ops = {"minimum": pc.greater_equal, "maximum": pc.less_equal,
@@ -153,12 +156,12 @@ def duplicate_rows(td: TableData, name: str) -> np.ndarray:
     return duplicates(td.typed(name))
 
 
-def unique_check(td: TableData, name: str) -> pa_pd.Check:
+def unique_check(td: TableData, name: str) -> Check:
     """The value is repeated in a field that must be unique."""
     return make_check("unique-error", unique_check, lambda: ~duplicate_rows(td, name), "Make every value distinct.")
 
 
-def primary_key_check(td: TableData, fields: list[str]) -> pa_pd.Check:
+def primary_key_check(td: TableData, fields: list[str]) -> Check:
     """The primary key is missing or repeated."""
 
     def fn():
@@ -173,7 +176,7 @@ def primary_key_check(td: TableData, fields: list[str]) -> pa_pd.Check:
     return make_check("primary-key", primary_key_check, fn, f"Give every row a distinct {'+'.join(fields)}.")
 
 
-def unique_key_check(td: TableData, fields: list[str]) -> pa_pd.Check:
+def unique_key_check(td: TableData, fields: list[str]) -> Check:
     """The combination of values is repeated in a unique key (uniqueKeys)."""
 
     def fn():
@@ -183,7 +186,7 @@ def unique_key_check(td: TableData, fields: list[str]) -> pa_pd.Check:
     return make_check("unique-error", unique_key_check, fn, f"Make every {'+'.join(fields)} distinct.")
 
 
-def foreign_key_check(ctx: Context, td: TableData, fk: dict) -> pa_pd.Check:
+def foreign_key_check(ctx: Context, td: TableData, fk: dict) -> Check:
     """The value does not match a key of the referenced table (foreignKeys)."""
     fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
     ref = fk.get("reference", {})

@@ -1,14 +1,15 @@
-"""Derive a Pandera DataFrameSchema from a Frictionless Table Schema (the single source of truth).
+"""Derive the checks of a Frictionless Table Schema (the single source of truth), and their Pandera schema.
 
 Nothing is copied by hand: types, formats, missingValues, required, unique, enum, pattern, length,
 range, primaryKey, uniqueKeys and foreignKeys (self-references included) all come from the Table Schema
 and become vectorised checks (see checks.py). `extra` adds dataset-specific rules to named columns.
+`derive_checks` is what the arrow runner evaluates; `derive_schema` is the same checks as a Pandera
+DataFrameSchema (pandas and Pandera are imported only when it is asked for).
 """
 
 from __future__ import annotations
 
-import pandas as pd
-import pandera.pandas as pa_pd
+import numpy as np
 import pyarrow as pa
 
 from . import checks as C
@@ -21,7 +22,7 @@ ARROW_TYPES = {
 }
 
 
-def column_checks(ctx: Context, td: TableData, field: dict) -> list[pa_pd.Check]:
+def column_checks(ctx: Context, td: TableData, field: dict) -> list[C.Check]:
     name, cons = field["name"], field.get("constraints", {}) or {}
     plain = field.get("type", "any") in ("string", "any") and field.get("format") in (None, "default")
     out = [] if plain else [C.type_check(td, name)]  # any text is a valid plain string
@@ -45,9 +46,9 @@ def as_list(value) -> list[str]:
     return value if isinstance(value, list) else [value] if isinstance(value, str) else []
 
 
-def derive_schema(ctx: Context, td: TableData, extra: dict[str, list[pa_pd.Check]] | None = None) -> pa_pd.DataFrameSchema:
-    """One Pandera column per Table Schema field present in the file, with its checks."""
-    schema, columns = td.schema, {}
+def derive_checks(ctx: Context, td: TableData, extra: dict[str, list[C.Check]] | None = None) -> dict[str, list[C.Check]]:
+    """Checks per field (fields present in the file, in schema order; fields without checks omitted)."""
+    schema = td.schema
     checks = {f["name"]: column_checks(ctx, td, f) for f in schema["fields"] if f["name"] in td.parsed}
     pk = as_list(schema.get("primaryKey"))
     if pk and all(f in td.parsed for f in pk):
@@ -63,17 +64,44 @@ def derive_schema(ctx: Context, td: TableData, extra: dict[str, list[pa_pd.Check
     for name, more in (extra or {}).items():
         if name in checks:
             checks[name].extend(more)
-    for f in schema["fields"]:
-        if f["name"] in td.parsed and checks[f["name"]]:
-            arrow = ARROW_TYPES.get(f.get("type", "any"))
-            dtype = pd.ArrowDtype(arrow) if arrow is not None and td.parsed[f["name"]].typed.type == arrow else None
-            columns[f["name"]] = pa_pd.Column(dtype,
-                                              checks=checks[f["name"]], nullable=True, coerce=False,
-                                              description=f.get("description"))
+    return {f["name"]: checks[f["name"]] for f in schema["fields"] if f["name"] in td.parsed and checks[f["name"]]}
+
+
+def to_pandera(check: C.Check):
+    """The same check as a pandera.Check (name, error text, hint and function unchanged)."""
+    import pandas as pd
+    import pandera.pandas as pa_pd
+
+    def run(series: pd.Series):
+        ok = check.fn()
+        if isinstance(ok, (bool, np.bool_)):
+            return bool(ok)
+        if len(ok) != len(series.index):  # pandera passed a subset: align by row position
+            ok = ok[series.index.to_numpy()]
+        return True if ok.all() else pd.Series(ok, index=series.index)
+
+    return pa_pd.Check(run, name=check.name, error=check.error, description=check.description, ignore_na=False)
+
+
+def derive_schema(ctx: Context, td: TableData, extra: dict[str, list[C.Check]] | None = None):
+    """One Pandera column per Table Schema field present in the file, with its checks."""
+    import pandas as pd
+    import pandera.pandas as pa_pd
+
+    columns = {}
+    fields = {f["name"]: f for f in td.schema["fields"]}
+    for name, checks in derive_checks(ctx, td, extra).items():
+        f = fields[name]
+        arrow = ARROW_TYPES.get(f.get("type", "any"))
+        dtype = pd.ArrowDtype(arrow) if arrow is not None and td.parsed[name].typed.type == arrow else None
+        columns[name] = pa_pd.Column(dtype, checks=[to_pandera(c) for c in checks], nullable=True, coerce=False,
+                                     description=f.get("description"))
     return pa_pd.DataFrameSchema(columns, name=td.name, strict=False, coerce=False)
 
 
-def frame(td: TableData) -> pd.DataFrame:
+def frame(td: TableData):
     """The typed table Pandera validates (Arrow-backed, zero-copy)."""
+    import pandas as pd
+
     data = {name: pd.Series(pd.arrays.ArrowExtensionArray(p.typed), copy=False) for name, p in td.parsed.items()}
     return pd.DataFrame(data, copy=False)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -47,12 +46,12 @@ def rule(table: str, column: str, needs: tuple[str, ...] = (), hint: str = ""):
 
 # --- helpers -----------------------------------------------------------------------------------
 
-def s(td: TableData, name: str) -> pd.Series:
-    """A column as a pandas Series (typed, nulls as NA)."""
+def numbers(td: TableData, name: str) -> np.ndarray:
+    """A numeric column as floats, NaN where missing."""
     arr = td.typed(name)
     if arr is None:
-        return pd.Series([pd.NA] * td.num_rows, dtype="object")
-    return pd.Series(pd.arrays.ArrowExtensionArray(arr), copy=False)
+        return np.full(td.num_rows, np.nan)
+    return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def has(td: TableData, name: str) -> np.ndarray:
@@ -105,7 +104,6 @@ def statement_dates_ordered(ctx: Context):
 
 
 def _precision_consistent(td: TableData) -> np.ndarray:
-    p = s(td, "date_precision").astype("object")
     d, a, b = has(td, "date"), has(td, "date_start"), has(td, "date_end")
     same = (dates(td, "date") == dates(td, "date_start")) & (dates(td, "date") == dates(td, "date_end"))
     expected = {
@@ -117,8 +115,7 @@ def _precision_consistent(td: TableData) -> np.ndarray:
     }
     ok = np.ones(td.num_rows, dtype=bool)
     for value, cond in expected.items():
-        rows = (p == value).to_numpy(dtype=bool, na_value=False)
-        ok &= ~rows | cond
+        ok &= ~text_eq(td, "date_precision", value) | cond
     return ok
 
 
@@ -171,11 +168,12 @@ def statement_not_before_event(ctx: Context):
 def casualty_count_consistent(ctx: Context):
     """count, count_low, count_high and qualifier disagree (low <= count <= high; exact means no range)."""
     td = ctx.tables["casualties"]
-    c, lo, hi = (s(td, n).astype("Float64") for n in ("count", "count_low", "count_high"))
-    ok = (lo.isna() | (lo <= c).fillna(True)) & (hi.isna() | (c <= hi).fillna(True)) & (lo.isna() | hi.isna() | (lo <= hi).fillna(True))
+    c, lo, hi = (numbers(td, n) for n in ("count", "count_low", "count_high"))
+    with np.errstate(invalid="ignore"):
+        ok = ~(lo > c) & ~(c > hi) & ~(lo > hi)          # comparisons with NaN are False: missing passes
+        ranged = (~np.isnan(lo) & (lo != c)) | (~np.isnan(hi) & (hi != c))
     exact = text_eq(td, "qualifier", "exact")
-    ranged = (~lo.isna() & (lo != c).fillna(True)) | (~hi.isna() & (hi != c).fillna(True))
-    return ok.to_numpy(dtype=bool) & ~(exact & ranged.to_numpy(dtype=bool))
+    return ok & ~(exact & ranged)
 
 
 @rule("event_actors", "size_qualifier", hint="Give size_qualifier exactly when size is given.")

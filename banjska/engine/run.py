@@ -1,20 +1,56 @@
-"""Run a derived Pandera schema and turn its failure cases into located Issues (CSV line, column, value)."""
+"""Run the derived checks and turn failures into located Issues (CSV line, column, value).
+
+Two runners give the same issues: `run_checks` evaluates the checks' Arrow functions directly (no pandas,
+no Pandera: the default, because importing both costs about a second per run), and `run_schema` runs
+them through the derived Pandera DataFrameSchema (`make-data validate --engine pandera`).
+"""
 
 from __future__ import annotations
 
 import numpy as np
-import pandera.errors as pe
-import pandera.pandas as pa_pd
 
 from ..report import Issue
+from .checks import Check
 from .context import TableData
-from .derive import frame
 
 MAX_VALUE = 200
 
 
-def run_schema(td: TableData, schema: pa_pd.DataFrameSchema, budget: int) -> tuple[list[Issue], int]:
-    """Validate lazily (every check runs); return up to `budget` issues and the total failure count."""
+def _issue(td: TableData, check: Check, column: str, row: int | None, line: int | None) -> Issue:
+    value = td.columns[column][row].as_py() if row is not None and column in td.columns else ""
+    value = value or ""
+    if len(value) > MAX_VALUE:  # a 20 MB cell must not make a 20 MB report
+        value = value[:MAX_VALUE] + f"... ({len(value):,} characters)"
+    hint = check.description if check.description != check.error else ""
+    return Issue(td.name, check.name, check.error, file=td.file, line=line, column=column, value=value, hint=hint)
+
+
+def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int) -> tuple[list[Issue], int]:
+    """Evaluate every check on whole columns; return up to `budget` issues and the total failure count."""
+    failures: list[tuple[str, Check, np.ndarray]] = []
+    total = 0
+    for column, column_checks in checks.items():
+        for check in column_checks:
+            bad = np.flatnonzero(~check.mask(td.num_rows))
+            if len(bad):
+                failures.append((column, check, bad))
+                total += len(bad)
+    issues: list[Issue] = []
+    for column, check, bad in failures:
+        take = bad[: max(0, budget - len(issues))]
+        if not len(take):
+            break
+        lines = td.raw.line_of(take)
+        issues += [_issue(td, check, column, int(r), int(line)) for r, line in zip(take, lines)]
+    return issues, total
+
+
+def run_schema(td: TableData, schema, budget: int) -> tuple[list[Issue], int]:
+    """Validate lazily with Pandera (every check runs); return up to `budget` issues and the total count."""
+    import pandera.errors as pe
+
+    from .derive import frame
+
     try:
         schema.validate(frame(td), lazy=True)
         return [], 0
@@ -39,15 +75,9 @@ def run_schema(td: TableData, schema: pa_pd.DataFrameSchema, budget: int) -> tup
         num = case.check_number
         if col in column_checks and num is not None and not (isinstance(num, float) and np.isnan(num)):
             check = column_checks[col][int(num)]
-        rule = check.name if check is not None else str(case.check)
-        message = check.error if check is not None else str(case.check)
-        hint = check.description if check is not None and check.description != message else ""
-        value = ""
-        if known[i] and col in td.columns:
-            value = td.columns[col][int(rows[i])].as_py()
-        value = value or ""
-        if len(value) > MAX_VALUE:  # a 20 MB cell must not make a 20 MB report
-            value = value[:MAX_VALUE] + f"... ({len(value):,} characters)"
-        issues.append(Issue(td.name, rule, message, file=td.file, line=int(lines[i]) if known[i] else None,
-                            column=col, value=value, hint=hint))
+        if check is None:
+            issues.append(Issue(td.name, str(case.check), str(case.check), file=td.file, column=col))
+            continue
+        issues.append(_issue(td, Check(check.name, check.error, check.description or check.error, lambda: True), col,
+                             int(rows[i]) if known[i] else None, int(lines[i]) if known[i] else None))
     return issues, total
