@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Report:
     def as_dict(self) -> dict:
         return {"package": self.package, "valid": self.valid, "error_count": max(self.total, len(self.issues)),
                 "truncated": self.truncated, "rows_checked": self.checked,
-                "errors": [asdict(i) for i in self.issues]}
+                "errors": [dict(vars(i)) for i in self.issues]}
 
 
 def _clip(value: str, width: int = 60) -> str:
@@ -96,4 +96,10 @@ def render_github(report: Report) -> str:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
+    """One JSON document; one line per error, so it stays readable and uses json's fast C encoder."""
+    doc = report.as_dict()
+    errors = doc.pop("errors")
+    head = json.dumps(doc, ensure_ascii=False)[:-1]
+    body = ",\n".join(json.dumps(e, ensure_ascii=False) for e in errors)
+    return f'{head}, "errors": [\n{body}\n]}}' if errors else f'{head}, "errors": []}}'
+

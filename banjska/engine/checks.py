@@ -144,7 +144,14 @@ def duplicates(key: pa.Array) -> np.ndarray:
 
 
 def duplicate_rows(td: TableData, name: str) -> np.ndarray:
-    """Rows whose (present) value of one field occurs more than once, from the column's dictionary."""
+    """Rows whose (present) value of one field occurs more than once (cached: unique and primaryKey share it)."""
+    key = ("duplicates", name)
+    if key not in td.cache:
+        td.cache[key] = _duplicate_rows(td, name)
+    return td.cache[key]
+
+
+def _duplicate_rows(td: TableData, name: str) -> np.ndarray:
     present = td.present(name)
     enc = td.encoded(name)
     if enc is not None and td.parsed[name].typed.type == pa.string():

@@ -12,6 +12,9 @@ from .csvread import RawTable
 from .types import Parsed
 
 
+SAMPLE = 1000  # rows sampled to decide whether a column is worth dictionary-encoding
+
+
 @dataclass
 class TableData:
     name: str
@@ -21,20 +24,35 @@ class TableData:
     columns: dict[str, pa.Array] = field(default_factory=dict)   # field name -> text column
     parsed: dict[str, Parsed] = field(default_factory=dict)      # field name -> typed column + masks
     _encoded: dict[str, pa.DictionaryArray] = field(default_factory=dict, repr=False)
+    cache: dict = field(default_factory=dict, repr=False)  # results shared between checks
 
     @property
     def num_rows(self) -> int:
         return self.raw.table.num_rows if self.raw.table is not None else 0
 
     def encoded(self, name: str) -> pa.DictionaryArray | None:
-        """The text column dictionary-encoded (computed once): distinct values + row indices."""
+        """The text column dictionary-encoded (computed once): distinct values + row indices.
+
+        None for columns whose values are mostly distinct (ids, free text): encoding them costs more
+        than it saves, so their checks run on the column itself. A sample of rows decides.
+        """
         if name not in self._encoded and name in self.columns:
-            self._encoded[name] = pc.dictionary_encode(self.columns[name])
+            col = self.columns[name]
+            n = len(col)
+            if n > SAMPLE * 4:
+                step = n // SAMPLE
+                sample = col.slice(0, step * SAMPLE).take(pa.array(np.arange(0, step * SAMPLE, step)))
+                if len(pc.unique(sample)) > SAMPLE // 2:
+                    self._encoded[name] = None
+                    return None
+            self._encoded[name] = pc.dictionary_encode(col)
         return self._encoded.get(name)
 
     def per_value(self, name: str, fn) -> np.ndarray:
         """Evaluate a boolean test once per distinct text and spread it to the rows."""
         enc = self.encoded(name)
+        if enc is None:
+            return pc.fill_null(fn(self.columns[name]), True).to_numpy(zero_copy_only=False)
         verdict = pc.fill_null(fn(enc.dictionary), True)
         if pc.all(verdict).as_py() is not False:  # every distinct value passes: no need to spread
             return np.ones(len(enc.indices), dtype=bool)
@@ -52,7 +70,10 @@ class TableData:
         p = self.parsed.get(name)
         if p is None:
             return np.zeros(self.num_rows, dtype=bool)
-        return pc.is_valid(p.typed).to_numpy(zero_copy_only=False)
+        key = ("present", name)
+        if key not in self.cache:
+            self.cache[key] = pc.is_valid(p.typed).to_numpy(zero_copy_only=False)
+        return self.cache[key]
 
 
 @dataclass

@@ -360,12 +360,19 @@ def source_hash_matches_article(ctx: Context):
 
 # --- spreadsheet safety ------------------------------------------------------------------------------
 
-FORMULA_START = r"^[=+\-@\t\r]"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_free(values: pa.Array) -> pa.Array:
+    bad = pc.starts_with(values, FORMULA_STARTS[0])
+    for prefix in FORMULA_STARTS[1:]:
+        bad = pc.or_(bad, pc.starts_with(values, prefix))
+    return pc.invert(bad)
 
 
 def no_formula_cells(td: TableData, name: str) -> np.ndarray:
     """Text starts with =, +, -, @ or a control character, which spreadsheets run as a formula (CSV injection)."""
-    return td.per_value(name, lambda values: pc.invert(pc.match_substring_regex(values, FORMULA_START)))
+    return td.per_value(name, _formula_free)
 
 
 # --- assembly ---------------------------------------------------------------------------------------
