@@ -150,11 +150,14 @@ def read_table(pkg: Package, ctx: Context, res: dict, data: bytes, file: str, da
         td.columns[f["name"]] = text
         td.parsed[f["name"]] = parse_column(text, f, f.get("missingValues", missing_values), td.encoded(f["name"]))
     if td.parsed and td.num_rows:
-        blank = np.ones(td.num_rows, dtype=bool)
-        for p in td.parsed.values():
-            blank &= p.missing.to_numpy(zero_copy_only=False)
-        if len(td.parsed) == len(raw.header) and blank.any():
-            for line in raw.line_of(np.flatnonzero(blank)[:100]):
+        blank = None
+        for p in td.parsed.values():  # stop as soon as no row can be blank
+            blank = p.missing if blank is None else pc.and_(blank, p.missing)
+            if not pc.any(blank).as_py():
+                break
+        if len(td.parsed) == len(raw.header) and pc.any(blank).as_py():
+            rows = np.flatnonzero(blank.to_numpy(zero_copy_only=False))
+            for line in raw.line_of(rows[:100]):
                 issues.append(Issue(name, "blank-row", "the row is empty", file=file, line=int(line), hint="Delete the empty row."))
     ctx.tables[name] = td
     return issues
