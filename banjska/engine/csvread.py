@@ -85,14 +85,9 @@ class RawTable:
             width = len(self.header)
             ok = self._cells_per_row == width
             ok[:first] = False
-            # An empty line parses as a row of empty cells, not a ragged row.
-            empty = np.zeros(len(starts), dtype=bool)
-            buf = self.data
-            idx = np.flatnonzero(~ok)
-            for i in idx[first:] if False else idx:  # few rows: only those already not ok
-                s = starts[i]
-                empty[i] = buf[s:s + 1] in (b"\n", b"\r", b"")
-            ok |= empty
+            # An empty line parses as a row of empty cells, not a ragged row (only the few bad rows are looked at).
+            for i in np.flatnonzero(~ok):
+                ok[i] = self.data[starts[i]:starts[i] + 1] in (b"\n", b"\r", b"")
             ok[:first] = False
             return lines[ok]
         return lines[first:]
