@@ -86,24 +86,14 @@ def in_set(values: pa.Array, allowed: pa.Array) -> np.ndarray:
 
 # --- dates ---------------------------------------------------------------------------------------
 
-def _dates_ordered(td: TableData) -> np.ndarray:
+def dates_ordered(td: TableData) -> np.ndarray:
+    """Date bounds are out of order: date_start <= date <= date_end must hold."""
     d, lo, hi = dates(td, "date"), dates(td, "date_start"), dates(td, "date_end")
     return le_or_missing(lo, d) & le_or_missing(d, hi) & le_or_missing(lo, hi)
 
 
-@rule("events", "date_start", hint="Make date_start <= date <= date_end.")
-def event_dates_ordered(ctx: Context):
-    """Date bounds are out of order: date_start <= date <= date_end must hold."""
-    return _dates_ordered(ctx.tables["events"])
-
-
-@rule("statements", "date_start", hint="Make date_start <= date <= date_end.")
-def statement_dates_ordered(ctx: Context):
-    """Date bounds are out of order: date_start <= date <= date_end must hold."""
-    return _dates_ordered(ctx.tables["statements"])
-
-
-def _precision_consistent(td: TableData) -> np.ndarray:
+def precision_consistent(td: TableData) -> np.ndarray:
+    """The date fields that are filled do not match date_precision."""
     d, a, b = has(td, "date"), has(td, "date_start"), has(td, "date_end")
     same = (dates(td, "date") == dates(td, "date_start")) & (dates(td, "date") == dates(td, "date_end"))
     expected = {
@@ -119,35 +109,36 @@ def _precision_consistent(td: TableData) -> np.ndarray:
     return ok
 
 
-@rule("events", "date_precision", hint="day: date (= start = end); span: start and end; before: end only; after: start only; unknown: none.")
-def event_precision_consistent(ctx: Context):
-    """The date fields that are filled do not match date_precision."""
-    return _precision_consistent(ctx.tables["events"])
-
-
-@rule("statements", "date_precision", hint="day: date (= start = end); span: start and end; before: end only; after: start only; unknown: none.")
-def statement_precision_consistent(ctx: Context):
-    """The date fields that are filled do not match date_precision."""
-    return _precision_consistent(ctx.tables["statements"])
-
-
-def _rule_consistent(td: TableData) -> np.ndarray:
+def rule_consistent(td: TableData) -> np.ndarray:
+    """date_rule, date_precision and date_reference disagree about whether a date was resolved."""
     none = text_eq(td, "date_rule", "none")
     unknown = text_eq(td, "date_precision", "unknown")
     ref = has(td, "date_reference")
     return (none == unknown) & (none != ref)
 
 
-@rule("events", "date_rule", hint="Use date_rule none exactly when nothing is resolved (precision unknown, no reference date).")
-def event_rule_consistent(ctx: Context):
-    """date_rule, date_precision and date_reference disagree about whether a date was resolved."""
-    return _rule_consistent(ctx.tables["events"])
+DATE_RULES = (
+    (dates_ordered, "date_start", "Make date_start <= date <= date_end."),
+    (precision_consistent, "date_precision",
+     "day: date (= start = end); span: start and end; before: end only; after: start only; unknown: none."),
+    (rule_consistent, "date_rule",
+     "Use date_rule none exactly when nothing is resolved (precision unknown, no reference date)."),
+)
 
 
-@rule("statements", "date_rule", hint="Use date_rule none exactly when nothing is resolved (precision unknown, no reference date).")
-def statement_rule_consistent(ctx: Context):
-    """date_rule, date_precision and date_reference disagree about whether a date was resolved."""
-    return _rule_consistent(ctx.tables["statements"])
+def _register_date_rule(table: str, check, column: str, hint: str) -> None:
+    """Events and statements share their date fields, so they share these rules (one per table)."""
+    def fn(ctx: Context):
+        return check(ctx.tables[table])
+
+    fn.__doc__ = check.__doc__
+    fn.__name__ = f"{table[:-1]}_{check.__name__}"  # e.g. event_dates_ordered
+    rule(table, column, hint=hint)(fn)
+
+
+for _table in ("events", "statements"):
+    for _check, _column, _hint in DATE_RULES:
+        _register_date_rule(_table, _check, _column, _hint)
 
 
 @rule("statements", "event_id", needs=("statements", "events"), hint="Correct the dates, or set precedes_event to true if the statement anticipated the event.")
