@@ -163,18 +163,10 @@ def read_table(pkg: Package, ctx: Context, res: dict, data: bytes, file: str, da
     return issues
 
 
-def collect(pkg: Package, max_errors: int, dataset_rules: bool | None, engine: str = "arrow") -> Report:
-    report = Report(package=pkg.label)
-    resources = pkg.descriptor.get("resources")
-    if not isinstance(resources, list) or not resources:
-        report.issues.append(Issue("", "package-error", "the descriptor has no 'resources' list", file="datapackage.json"))
-        return report
-    dataset = pkg.descriptor.get("name") == DATASET_NAME if dataset_rules is None else dataset_rules
-    ctx = Context(descriptor=pkg.descriptor)
-    files: dict[str, tuple[dict, bytes, str]] = {}
-    pool = ThreadPoolExecutor(max_workers=1)  # hashing releases the GIL: it overlaps with parsing
-    hashing = []
-    for i, res in enumerate(resources):
+def read_files(pkg: Package, pool: ThreadPoolExecutor) -> tuple[dict[str, tuple[dict, bytes, str]], list]:
+    """Read every resource file whose path is safe; start hashing each in the background."""
+    files, hashing = {}, []
+    for i, res in enumerate(pkg.descriptor["resources"]):
         if not isinstance(res, dict) or not isinstance(res.get("name"), str):
             pkg.issues.append(Issue("", "resource-error", f"resource {i + 1} has no name", file="datapackage.json"))
             continue
@@ -201,51 +193,71 @@ def collect(pkg: Package, max_errors: int, dataset_rules: bool | None, engine: s
         data = target.read_bytes()
         hashing.append(pool.submit(csvread.check_bytes, data, res, path, name))
         files[name] = (res, data, path)
-    pkg.issues.extend(descriptor_issues(pkg))
-    tabular = [(name, res, data, path) for name, (res, data, path) in files.items() if is_tabular(res)]
-    for name, res, data, path in tabular:
+    return files, hashing
+
+
+def read_contents(pkg: Package, ctx: Context, files: dict, dataset: bool) -> None:
+    """Parse tables (in parallel: Arrow releases the GIL) and decode text resources into ctx."""
+    tabular = [(res, data, path) for res, data, path in files.values() if is_tabular(res)]
+    for res, data, path in tabular:
         if not data:
-            pkg.issues.append(Issue(name, "source-error", "the file is empty", file=path, hint="Rebuild the package."))
-    # Tables are parsed in parallel: Arrow releases the GIL, so two cores do twice the work.
+            pkg.issues.append(Issue(res["name"], "source-error", "the file is empty", file=path, hint="Rebuild the package."))
     with ThreadPoolExecutor(max_workers=WORKERS) as readers:
-        jobs = [readers.submit(read_table, pkg, ctx, res, data, path, dataset) for name, res, data, path in tabular if data]
+        jobs = [readers.submit(read_table, pkg, ctx, res, data, path, dataset) for res, data, path in tabular if data]
         for job in jobs:
             pkg.issues.extend(job.result())
     for name, (res, data, path) in files.items():
-        if is_tabular(res):
-            continue
-        else:
+        if not is_tabular(res):
             try:
                 ctx.texts[name] = data.decode(res.get("encoding", "utf-8"))
             except (UnicodeDecodeError, LookupError):
                 pkg.issues.append(Issue(name, "encoding-error", "the text is not valid in its declared encoding", file=path))
-    for job in hashing:
-        pkg.issues.extend(job.result())
-    pool.shutdown()
-    issues = list(pkg.issues)
-    extra = {}
-    if dataset:
-        from .engine.rules import dataset_checks
 
-        extra, table_issues = dataset_checks(ctx)
-        issues += table_issues
-    total = len(issues)
-    order = [name for name in files if name in ctx.tables and ctx.tables[name].parsed]
+
+def check_tables(ctx: Context, order: list[str], extra: dict, engine: str, max_errors: int, report: Report) -> int:
+    """Run every table's derived checks (in parallel); append issues in package order; return the total."""
     def check_table(name: str):
         td = ctx.tables[name]
         if engine == "pandera":
             return run_schema(td, derive_schema(ctx, td, extra.get(name)), max_errors)
         return run_checks(td, derive_checks(ctx, td, extra.get(name)), max_errors)
 
+    total = 0
     with ThreadPoolExecutor(max_workers=WORKERS) as checkers:
         jobs = {name: checkers.submit(check_table, name) for name in order}
         for name in order:  # results in package order, so reports are deterministic
             found, count = jobs[name].result()
-            issues += found[: max(0, max_errors - len(issues))]
+            report.issues += found[: max(0, max_errors - len(report.issues))]
             total += count
             report.checked[name] = ctx.tables[name].num_rows
-    report.issues = issues[:max_errors]
-    report.total = max(total, len(issues))
+    return total
+
+
+def collect(pkg: Package, max_errors: int, dataset_rules: bool | None, engine: str = "arrow") -> Report:
+    report = Report(package=pkg.label)
+    if not isinstance(pkg.descriptor.get("resources"), list) or not pkg.descriptor["resources"]:
+        report.issues.append(Issue("", "package-error", "the descriptor has no 'resources' list", file="datapackage.json"))
+        return report
+    dataset = pkg.descriptor.get("name") == DATASET_NAME if dataset_rules is None else dataset_rules
+    ctx = Context(descriptor=pkg.descriptor)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: it overlaps with parsing
+        files, hashing = read_files(pkg, pool)
+        pkg.issues.extend(descriptor_issues(pkg))
+        read_contents(pkg, ctx, files, dataset)
+        for job in hashing:
+            pkg.issues.extend(job.result())
+    report.issues = list(pkg.issues)
+    extra = {}
+    if dataset:
+        from .engine.rules import dataset_checks
+
+        extra, table_issues = dataset_checks(ctx)
+        report.issues += table_issues
+    found = len(report.issues)
+    order = [name for name in files if name in ctx.tables and ctx.tables[name].parsed]
+    total = found + check_tables(ctx, order, extra, engine, max_errors, report)
+    report.issues = report.issues[:max_errors]
+    report.total = max(total, len(report.issues))
     report.truncated = report.total > len(report.issues)
     return report
 
