@@ -16,13 +16,18 @@ from .context import TableData
 MAX_VALUE = 200
 
 
-def _issue(td: TableData, check: Check, column: str, row: int | None, line: int | None) -> Issue:
-    value = td.columns[column][row].as_py() if row is not None and column in td.columns else ""
+def _clip(value: str | None) -> str:
     value = value or ""
     if len(value) > MAX_VALUE:  # a 20 MB cell must not make a 20 MB report
         value = value[:MAX_VALUE] + f"... ({len(value):,} characters)"
+    return value
+
+
+def _issue(td: TableData, check: Check, column: str, row: int | None, line: int | None, value: str | None = None) -> Issue:
+    if value is None:
+        value = td.columns[column][row].as_py() if row is not None and column in td.columns else ""
     hint = check.description if check.description != check.error else ""
-    return Issue(td.name, check.name, check.error, file=td.file, line=line, column=column, value=value, hint=hint)
+    return Issue(td.name, check.name, check.error, file=td.file, line=line, column=column, value=_clip(value), hint=hint)
 
 
 def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int) -> tuple[list[Issue], int]:
@@ -40,8 +45,9 @@ def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int) -> tu
         take = bad[: max(0, budget - len(issues))]
         if not len(take):
             break
-        lines = td.raw.line_of(take)
-        issues += [_issue(td, check, column, int(r), int(line)) for r, line in zip(take, lines)]
+        lines = td.raw.line_of(take).tolist()
+        values = td.columns[column].take(take).to_pylist() if column in td.columns else [""] * len(take)
+        issues += [_issue(td, check, column, None, line, value) for line, value in zip(lines, values)]
     return issues, total
 
 
