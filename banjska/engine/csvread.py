@@ -92,8 +92,19 @@ class RawTable:
             return lines[ok]
         return lines[first:]
 
+    @cached_property
+    def _one_line_per_row(self) -> bool:
+        """True when no cell spans lines and no row was skipped: then line = row + header + 1 (no scan)."""
+        if self.ragged or self.table is None:
+            return False
+        rows = self.table.num_rows + (1 if self.dialect.header else 0)
+        newlines = self.data.count(b"\n")
+        return newlines == rows or (newlines == rows - 1 and not self.data.endswith(b"\n"))
+
     def line_of(self, rows: np.ndarray) -> np.ndarray:
         """Physical (1-based) line numbers of data rows given as 0-based indexes into `table`."""
+        if self._one_line_per_row:
+            return np.asarray(rows, dtype=np.int64) + (2 if self.dialect.header else 1)
         lines = self._good_row_lines
         if self.table is not None and len(lines) != self.table.num_rows:
             # Exotic dialect or line ends: fall back to row position (header = line 1).
