@@ -116,7 +116,7 @@ def read_table(pkg: Package, ctx: Context, res: dict, data: bytes, file: str, da
         issues.append(Issue(name, "format-error", "carriage return (CRLF or CR line end) found", file=file, line=line,
                             hint="Use LF line ends only."))
     # UTF-8 is verified in Arrow (fast); the slow Python decode only runs to locate a bad byte.
-    body, enc_issues = csvread.decode_check(data, file, name, res.get("encoding", "utf-8"), verify=False)
+    body, enc_issues = csvread.decode_check(data, file, name, res.get("encoding", "utf-8"))
     if enc_issues:
         return issues + enc_issues
     if not csvread.is_utf8(body):
@@ -260,9 +260,6 @@ def collect(pkg: Package, max_errors: int, dataset_rules: bool | None, engine: s
     report.total = max(total, len(report.issues))
     report.truncated = report.total > len(report.issues)
     return report
-
-
-ENGINES = ("arrow", "pandera")
 
 
 def validate_package(target: str | Path | None = None, max_errors: int = 1000, dataset_rules: bool | None = None,

@@ -169,23 +169,17 @@ def utf8_issue(data: bytes, file: str, table: str) -> list[Issue]:
     return []
 
 
-def decode_check(data: bytes, file: str, table: str, encoding: str, verify: bool = True) -> tuple[bytes, list[Issue]]:
-    """Strip a UTF-8 BOM and prove the bytes decode; returns (bytes without BOM, issues)."""
+def decode_check(data: bytes, file: str, table: str, encoding: str) -> tuple[bytes, list[Issue]]:
+    """Strip a UTF-8 BOM, or transcode another declared encoding to UTF-8; returns (bytes, issues).
+
+    UTF-8 validity itself is checked by `is_utf8` (fast) and located by `utf8_issue` (only on failure).
+    """
     if encoding.lower().replace("_", "-") not in {"utf-8", "utf8", "utf-8-sig"}:
         try:
             return data.decode(encoding).encode("utf-8"), []
         except (LookupError, UnicodeDecodeError) as exc:
             return b"", [Issue(table, "encoding-error", f"cannot decode as {encoding}: {exc}", file=file)]
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if not verify:
-        return body, []
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = body.count(b"\n", 0, exc.start) + 1
-        return b"", [Issue(table, "encoding-error", f"invalid UTF-8 byte 0x{body[exc.start]:02x} at byte {exc.start}",
-                           file=file, line=line, hint="Save the file as UTF-8.")]
-    return body, []
+    return (data[3:] if data.startswith(b"\xef\xbb\xbf") else data), []
 
 
 def parse(data: bytes, dialect: Dialect) -> RawTable:
