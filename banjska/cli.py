@@ -46,6 +46,18 @@ def emit_json(doc: object) -> None:
     click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
+def report_check(differ: list[str], as_json: bool, up_to_date: str, fix: str, **extra) -> None:
+    """Render a `--check` result (shared by build and codebook); exit 1 naming every differing file."""
+    if as_json:
+        emit_json({"up_to_date": not differ, "differ": differ, **extra})
+    elif not differ:
+        click.echo(f"up to date: {up_to_date}", err=True)
+    else:
+        click.echo("Error: these files differ from a fresh generation: " + ", ".join(differ) + f". {fix}", err=True)
+    if differ:
+        sys.exit(1)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="make-data")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=ROOT, show_default=False,
@@ -69,15 +81,9 @@ def build(root: Path, check: bool, as_json: bool) -> None:
 
     if check:
         result, differ = do_check(root)
-        if as_json:
-            emit_json({"up_to_date": not differ, "differ": differ, "coverage": result.coverage.percent})
-        elif not differ:
-            click.echo(f"up to date: data/ and datapackage.json match a fresh build ({result.coverage.summary()})", err=True)
-        if differ:
-            if not as_json:
-                click.echo("Error: these files differ from a fresh build: " + ", ".join(differ)
-                           + ". Run `make-data build` and commit the result (never edit data/ by hand).", err=True)
-            sys.exit(1)
+        report_check(differ, as_json, f"data/ and datapackage.json match a fresh build ({result.coverage.summary()})",
+                     "Run `make-data build` and commit the result (never edit data/ by hand).",
+                     coverage=result.coverage.percent)
         return
     result = do_build(root)
     if as_json:

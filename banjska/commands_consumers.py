@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cli import emit_json, handle_errors, main
+from .cli import emit_json, handle_errors, main, report_check
 
 
 @main.command()
@@ -21,16 +21,9 @@ def codebook(root: Path, check: bool, as_json: bool) -> None:
     from .codebook import check as do_check, write as do_write
 
     if check:
-        result, differ = do_check(root)
-        if as_json:
-            emit_json({"up_to_date": not differ, "differ": differ})
-        elif not differ:
-            click.echo("up to date: docs/codebook.* and docs/timeline.png match a fresh generation", err=True)
-        if differ:
-            if not as_json:
-                click.echo("Error: these files differ from a fresh generation: " + ", ".join(differ)
-                           + ". Run `make-data codebook` and commit the result.", err=True)
-            sys.exit(1)
+        _, differ = do_check(root)
+        report_check(differ, as_json, "docs/codebook.* and docs/timeline.png match a fresh generation",
+                     "Run `make-data codebook` and commit the result.")
         return
     result = do_write(root)
     if as_json:

@@ -264,8 +264,11 @@ def _article(ctx: Context) -> str | None:
     return ctx.texts.get("article")
 
 
-def _spans_match(td: TableData, text_col: str, article: str) -> np.ndarray:
-    """source[start:end] == text, computed once per distinct (start, end, text)."""
+def _spans_match(ctx: Context, table: str, text_col: str) -> np.ndarray:
+    """source[start:end] == text, computed once per distinct (start, end, text); all fail without an article."""
+    td, article = ctx.tables[table], _article(ctx)
+    if article is None:
+        return np.zeros(td.num_rows, dtype=bool)
     a, b, t = td.text("start"), td.text("end"), td.text(text_col)
     key = pc.binary_join_element_wise(a, b, t, "\x1f")
     enc = pc.dictionary_encode(key)
@@ -280,21 +283,13 @@ def _spans_match(td: TableData, text_col: str, article: str) -> np.ndarray:
 @rule("evidence", "quote", needs=("evidence",), hint="Quote the article exactly, with the offsets of that quote (make-data build computes them).")
 def evidence_matches_source(ctx: Context):
     """The quote is not the article's text at [start, end)."""
-    article = _article(ctx)
-    ev = ctx.tables["evidence"]
-    if article is None:
-        return np.zeros(ev.num_rows, dtype=bool)
-    return _spans_match(ev, "quote", article)
+    return _spans_match(ctx, "evidence", "quote")
 
 
 @rule("units", "text", needs=("units",), hint="Rebuild: units are cut from the article by make-data build.")
 def unit_matches_source(ctx: Context):
     """The sentence text is not the article's text at [start, end)."""
-    article = _article(ctx)
-    td = ctx.tables["units"]
-    if article is None:
-        return np.zeros(td.num_rows, dtype=bool)
-    return _spans_match(td, "text", article)
+    return _spans_match(ctx, "units", "text")
 
 
 def _lookup(child: pa.Array, parent_keys: pa.Array, parent_values: pa.Array) -> pa.Array:
