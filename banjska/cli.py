@@ -18,6 +18,7 @@ from .paths import ROOT
 
 
 DEBUG = {"on": False}
+OWN_PROCESS = {"on": False}  # set by the console script (`run`), never by in-process callers such as tests
 
 
 def handle_errors(func):
@@ -109,6 +110,10 @@ def validate(root: Path, package: str | None, fmt: str, max_errors: int, engine:
     from .report import render_github, render_json, render_text
     from .validate import validate_package
 
+    if OWN_PROCESS["on"] and engine == "arrow":
+        from .engine.lean import skip_pandas
+
+        skip_pandas()  # this process ends after the report: pyarrow need not import pandas
     report = validate_package(package or root, max_errors=max_errors, engine=engine)
     renderer = {"text": render_text, "json": render_json, "github": render_github}[fmt]
     click.echo(renderer(report))
@@ -118,5 +123,11 @@ def validate(root: Path, package: str | None, fmt: str, max_errors: int, engine:
 # Commands that live in their own modules register themselves on `main` when imported.
 from . import commands_consumers, commands_release  # noqa: E402,F401
 
-if __name__ == "__main__":
+def run() -> None:
+    """The `make-data` console script: the process is this command's alone (see validate)."""
+    OWN_PROCESS["on"] = True
     main()
+
+
+if __name__ == "__main__":
+    run()

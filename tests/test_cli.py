@@ -61,3 +61,35 @@ def test_subprocess_smoke():
     assert "up to date" in proc.stderr
     proc = subprocess.run([str(exe), "validate"], cwd="/", capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("valid:"), proc.stdout + proc.stderr
+
+
+LEAN_VALIDATE = """
+import atexit, sys
+atexit.register(lambda: print("pandas imported:", "pandas" in sys.modules, file=sys.stderr))
+sys.argv = ["make-data", "validate", "--format", "json"] + sys.argv[1:]
+from banjska.cli import run
+run()
+"""
+
+
+def test_console_validate_does_not_import_pandas():
+    """The console script's validate keeps pyarrow from importing pandas (a quarter second of every run)."""
+    proc = subprocess.run([sys.executable, "-c", LEAN_VALIDATE], cwd="/", capture_output=True, text=True)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["valid"], proc.stdout + proc.stderr
+    assert "pandas imported: False" in proc.stderr
+
+
+def test_console_validate_with_pandera_still_imports_pandas():
+    proc = subprocess.run([sys.executable, "-c", LEAN_VALIDATE, "--engine", "pandera"], cwd="/", capture_output=True, text=True)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["valid"], proc.stdout + proc.stderr
+    assert "pandas imported: True" in proc.stderr
+
+
+def test_pyarrow_still_converts_pandas_after_skip_pandas():
+    """skip_pandas only answers pyarrow's soft checks: a later hard need imports pandas as usual."""
+    code = ("import pyarrow as pa; from banjska.engine.lean import skip_pandas; assert skip_pandas(); "
+            "import sys; assert 'pandas' not in sys.modules; "
+            "print(pa.table({'a': [1, None]}).to_pandas()['a'].isna().tolist())")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[False, True]"
