@@ -19,7 +19,7 @@ from .engine import csvread, descriptor
 from .engine.context import Context, TableData
 from .engine.derive import derive_checks, derive_schema
 from .engine.package import Package, open_package, unsafe_reason
-from .engine.run import run_checks, run_schema
+from .engine.run import failing_rows, run_checks, run_schema
 from .engine.types import KNOWN_TYPES, parse as parse_column
 from .paths import ROOT
 from .report import Issue, Report
@@ -115,7 +115,8 @@ def read_table(pkg: Package, ctx: Context, res: dict, data: bytes, file: str, da
         line = data.count(b"\n", 0, data.index(b"\r")) + 1
         issues.append(Issue(name, "format-error", "carriage return (CRLF or CR line end) found", file=file, line=line,
                             hint="Use LF line ends only."))
-    # UTF-8 is verified in Arrow (fast); the slow Python decode only runs to locate a bad byte.
+    # UTF-8 is verified in Arrow before parsing (fast; a bad byte in a ragged row would otherwise reach
+    # the parser's Python callback); the slow Python decode only runs to locate a bad byte.
     body, enc_issues = csvread.decode_check(data, file, name, res.get("encoding", "utf-8"))
     if enc_issues:
         return issues + enc_issues
@@ -163,9 +164,9 @@ def read_table(pkg: Package, ctx: Context, res: dict, data: bytes, file: str, da
     return issues
 
 
-def read_files(pkg: Package, pool: ThreadPoolExecutor) -> tuple[dict[str, tuple[dict, bytes, str]], list]:
-    """Read every resource file whose path is safe; start hashing each in the background."""
-    files, hashing = {}, []
+def locate_files(pkg: Package) -> dict[str, tuple[dict, str, Path]]:
+    """Every resource file whose path is safe and exists (resolving Table Schemas on the way)."""
+    files = {}
     for i, res in enumerate(pkg.descriptor["resources"]):
         if not isinstance(res, dict) or not isinstance(res.get("name"), str):
             pkg.issues.append(Issue("", "resource-error", f"resource {i + 1} has no name", file="datapackage.json"))
@@ -190,46 +191,69 @@ def read_files(pkg: Package, pool: ThreadPoolExecutor) -> tuple[dict[str, tuple[
             pkg.issues.append(Issue(name, "scheme-error", f"file {path} does not exist", file=path,
                                     hint="Restore the file or fix the resource path."))
             continue
-        data = target.read_bytes()
-        hashing.append(pool.submit(csvread.check_bytes, data, res, path, name))
-        files[name] = (res, data, path)
-    return files, hashing
+        files[name] = (res, path, target)
+    return files
 
 
 def read_contents(pkg: Package, ctx: Context, files: dict, dataset: bool) -> None:
-    """Parse tables (in parallel: Arrow releases the GIL) and decode text resources into ctx."""
-    tabular = [(res, data, path) for res, data, path in files.values() if is_tabular(res)]
-    for res, data, path in tabular:
-        if not data:
-            pkg.issues.append(Issue(res["name"], "source-error", "the file is empty", file=path, hint="Rebuild the package."))
-    with ThreadPoolExecutor(max_workers=WORKERS) as readers:
-        jobs = [readers.submit(read_table, pkg, ctx, res, data, path, dataset) for res, data, path in tabular if data]
-        for job in jobs:
-            pkg.issues.extend(job.result())
-    for name, (res, data, path) in files.items():
+    """Read, hash and parse every file into ctx: tables in parallel, largest first (Arrow and hashlib
+    release the GIL); issues are collected in package order so reports are deterministic."""
+    found: dict[str, list[Issue]] = {name: [] for name in files}
+    hashes: dict[str, object] = {}
+
+    def load(name: str, hasher: ThreadPoolExecutor) -> None:
+        res, path, target = files[name]
+        data = target.read_bytes()
+        hashes[name] = hasher.submit(csvread.check_bytes, data, res, path, name)
         if not is_tabular(res):
             try:
                 ctx.texts[name] = data.decode(res.get("encoding", "utf-8"))
             except (UnicodeDecodeError, LookupError):
-                pkg.issues.append(Issue(name, "encoding-error", "the text is not valid in its declared encoding", file=path))
+                found[name].append(Issue(name, "encoding-error", "the text is not valid in its declared encoding", file=path))
+        elif not data:
+            found[name].append(Issue(name, "source-error", "the file is empty", file=path, hint="Rebuild the package."))
+        else:
+            found[name] += read_table(pkg, ctx, res, data, path, dataset)
+
+    largest_first = sorted(files, key=lambda name: -files[name][2].stat().st_size)
+    with ThreadPoolExecutor(max_workers=1) as hasher, ThreadPoolExecutor(max_workers=WORKERS) as readers:
+        jobs = [readers.submit(load, name, hasher) for name in largest_first]
+        for job in jobs:
+            job.result()
+    ctx.tables = {name: ctx.tables[name] for name in files if name in ctx.tables}  # package order
+    for name in files:
+        pkg.issues.extend(found[name])
+    for name in files:
+        if name in hashes:
+            pkg.issues.extend(hashes[name].result())
 
 
 def check_tables(ctx: Context, order: list[str], extra: dict, engine: str, max_errors: int, report: Report) -> int:
-    """Run every table's derived checks (in parallel); append issues in package order; return the total."""
-    def check_table(name: str):
-        td = ctx.tables[name]
-        if engine == "pandera":
-            return run_schema(td, derive_schema(ctx, td, extra.get(name)), max_errors)
-        return run_checks(td, derive_checks(ctx, td, extra.get(name)), max_errors)
+    """Run every table's derived checks; append issues in package order; return the total.
 
+    All checks are derived before any runs, so every reference to a key is registered in time to be
+    encoded with it (engine/keys.py). The arrow engine runs single checks in parallel, the biggest
+    tables' first; the pandera engine validates one table per task.
+    """
     total = 0
-    with ThreadPoolExecutor(max_workers=WORKERS) as checkers:
-        jobs = {name: checkers.submit(check_table, name) for name in order}
-        for name in order:  # results in package order, so reports are deterministic
-            found, count = jobs[name].result()
-            report.issues += found[: max(0, max_errors - len(report.issues))]
-            total += count
-            report.checked[name] = ctx.tables[name].num_rows
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        if engine == "pandera":
+            derived = {name: derive_schema(ctx, ctx.tables[name], extra.get(name)) for name in order}
+            jobs = {name: pool.submit(run_schema, ctx.tables[name], derived[name], max_errors) for name in order}
+            results = {name: jobs[name].result() for name in order}
+        else:
+            derived = {name: derive_checks(ctx, ctx.tables[name], extra.get(name)) for name in order}
+            futures = {}
+            for name in sorted(order, key=lambda t: -ctx.tables[t].num_rows):
+                futures[name] = {id(c): pool.submit(failing_rows, c, ctx.tables[name].num_rows)
+                                 for cs in derived[name].values() for c in cs}
+            results = {name: run_checks(ctx.tables[name], derived[name], max_errors,
+                                        evaluate=lambda c, n, f=futures[name]: f[id(c)]) for name in order}
+    for name in order:  # results in package order, so reports are deterministic
+        found, count = results[name]
+        report.issues += found[: max(0, max_errors - len(report.issues))]
+        total += count
+        report.checked[name] = ctx.tables[name].num_rows
     return total
 
 
@@ -240,12 +264,9 @@ def collect(pkg: Package, max_errors: int, dataset_rules: bool | None, engine: s
         return report
     dataset = pkg.descriptor.get("name") == DATASET_NAME if dataset_rules is None else dataset_rules
     ctx = Context(descriptor=pkg.descriptor)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: it overlaps with parsing
-        files, hashing = read_files(pkg, pool)
-        pkg.issues.extend(descriptor_issues(pkg))
-        read_contents(pkg, ctx, files, dataset)
-        for job in hashing:
-            pkg.issues.extend(job.result())
+    files = locate_files(pkg)
+    pkg.issues.extend(descriptor_issues(pkg))
+    read_contents(pkg, ctx, files, dataset)
     report.issues = list(pkg.issues)
     extra = {}
     if dataset:

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import keys
 from .context import Context, TableData, key_column
 from .types import parse as parse_cells
 
@@ -143,39 +144,24 @@ def duplicates(key: pa.Array) -> np.ndarray:
     return dup
 
 
-def duplicate_rows(td: TableData, name: str) -> np.ndarray:
-    """Rows whose (present) value of one field occurs more than once (cached: unique and primaryKey share it)."""
-    key = ("duplicates", name)
-    if key not in td.cache:
-        td.cache[key] = _duplicate_rows(td, name)
-    return td.cache[key]
+def duplicate_rows(ctx: Context, td: TableData, name: str) -> np.ndarray:
+    """Rows whose (present) value of one field occurs more than once (unique and primaryKey share it)."""
+    return keys.duplicated(ctx, keys.Ref(td.name, name))
 
 
-def _duplicate_rows(td: TableData, name: str) -> np.ndarray:
-    present = td.present(name)
-    enc = td.encoded(name)
-    if enc is not None and td.parsed[name].typed.type == pa.string():
-        if len(enc.dictionary) == td.num_rows:
-            return np.zeros(td.num_rows, dtype=bool)
-        idx = enc.indices.to_numpy(zero_copy_only=False)
-        counts = np.bincount(idx[present], minlength=len(enc.dictionary))
-        return present & (counts[idx] > 1)
-    return duplicates(td.typed(name))
-
-
-def unique_check(td: TableData, name: str) -> Check:
+def unique_check(ctx: Context, td: TableData, name: str) -> Check:
     """The value is repeated in a field that must be unique."""
-    return make_check("unique-error", unique_check, lambda: ~duplicate_rows(td, name), "Make every value distinct.")
+    return make_check("unique-error", unique_check, lambda: ~duplicate_rows(ctx, td, name), "Make every value distinct.")
 
 
-def primary_key_check(td: TableData, fields: list[str]) -> Check:
+def primary_key_check(ctx: Context, td: TableData, fields: list[str]) -> Check:
     """The primary key is missing or repeated."""
 
     def fn():
         key = key_column(td, fields)
         if key is None:
             return True
-        ok = ~(duplicate_rows(td, fields[0]) if len(fields) == 1 else duplicates(key))
+        ok = ~(duplicate_rows(ctx, td, fields[0]) if len(fields) == 1 else duplicates(key))
         for f in fields:
             ok &= ~td.parsed[f].missing.to_numpy(zero_copy_only=False)
         return ok
@@ -201,7 +187,14 @@ def foreign_key_check(ctx: Context, td: TableData, fk: dict) -> Check:
     ref_fields = ref.get("fields", [])
     ref_fields = ref_fields if isinstance(ref_fields, list) else [ref_fields]
 
+    if len(fields) == 1 and len(ref_fields) == 1:  # encoded once with the parent key and its other references
+        ctx.keys.register(keys.Ref(parent_name, ref_fields[0]), keys.Ref(td.name, fields[0]))
+
     def fn():
+        present = td.present(fields[0]) if len(fields) == 1 else None
+        if len(fields) == 1 and len(ref_fields) == 1:
+            ok = keys.found(ctx, keys.Ref(td.name, fields[0]), keys.Ref(parent_name, ref_fields[0]))
+            return ~present if ok is None else ok | ~present
         parent = ctx.tables.get(parent_name)
         child_key = key_column(td, fields)
         if child_key is None:
@@ -210,15 +203,7 @@ def foreign_key_check(ctx: Context, td: TableData, fk: dict) -> Check:
         parent_key = key_column(parent, ref_fields) if parent is not None else None
         if parent_key is None:
             return ~present
-        if len(fields) > 1:
-            child_key = pc.cast(child_key, pa.string())
-            parent_key = pc.cast(parent_key, pa.string())
-        elif child_key.type != parent_key.type:
-            child_key, parent_key = pc.cast(child_key, pa.string()), pc.cast(parent_key, pa.string())
-        elif td.parsed[fields[0]].typed.type == pa.string():  # test each distinct child value once
-            allowed = pc.drop_null(parent_key)
-            return td.per_value(fields[0], lambda values: pc.is_in(values, value_set=allowed)) | ~present
-        ok = _np(pc.is_in(child_key, value_set=pc.drop_null(parent_key)))
+        ok = _np(pc.is_in(pc.cast(child_key, pa.string()), value_set=pc.drop_null(pc.cast(parent_key, pa.string()))))
         return ok | ~present
 
     target = f"{parent_name}.{'+'.join(ref_fields)}"

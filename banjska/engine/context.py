@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .csvread import RawTable
+from .keys import Keys
 from .types import Parsed
 
 
@@ -81,6 +82,7 @@ class Context:
     tables: dict[str, TableData] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)   # non-tabular text resources, by resource name
     descriptor: dict = field(default_factory=dict)
+    keys: Keys = field(default_factory=Keys)               # key lookups shared across checks (keys.py)
 
 
 def key_column(td: TableData, fields: list[str]) -> pa.Array | None:

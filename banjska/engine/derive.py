@@ -38,7 +38,7 @@ def column_checks(ctx: Context, td: TableData, field: dict) -> list[C.Check]:
     if bounds:
         out.append(C.range_check(td, name, bounds))
     if cons.get("unique"):
-        out.append(C.unique_check(td, name))
+        out.append(C.unique_check(ctx, td, name))
     return out
 
 
@@ -52,7 +52,7 @@ def derive_checks(ctx: Context, td: TableData, extra: dict[str, list[C.Check]] |
     checks = {f["name"]: column_checks(ctx, td, f) for f in schema["fields"] if f["name"] in td.parsed}
     pk = as_list(schema.get("primaryKey"))
     if pk and all(f in td.parsed for f in pk):
-        checks[pk[0]].append(C.primary_key_check(td, pk))
+        checks[pk[0]].append(C.primary_key_check(ctx, td, pk))
     for uk in schema.get("uniqueKeys", []) or []:
         uk = as_list(uk)
         if uk and all(f in td.parsed for f in uk):

@@ -16,8 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..report import Issue
+from . import keys
 from .checks import make_check
 from .context import Context, TableData
+from .keys import Ref
 
 CODED = ("places", "actors", "events", "event_actors", "statements", "statement_actors", "casualties")
 PK = {"sources": "source_id", "units": "unit_id", "places": "place_id", "actors": "actor_id", "events": "event_id",
@@ -74,14 +76,20 @@ def text_eq(td: TableData, name: str, value: str) -> np.ndarray:
     return np.zeros(td.num_rows, dtype=bool) if arr is None else pc.fill_null(pc.equal(arr, value), False).to_numpy(zero_copy_only=False)
 
 
-def keys_of(td: TableData | None, name: str) -> pa.Array:
-    if td is None or td.typed(name) is None:
-        return pa.array([], pa.string())
-    return pc.drop_null(td.typed(name))
+def key(table: str) -> Ref:
+    return Ref(table, PK[table])
 
 
-def in_set(values: pa.Array, allowed: pa.Array) -> np.ndarray:
-    return pc.fill_null(pc.is_in(values, value_set=allowed), False).to_numpy(zero_copy_only=False)
+def cites(table: str, citing: str = "evidence") -> Ref:
+    """The record_id of the `citing` rows whose table_name is `table` (a polymorphic reference)."""
+    return Ref(citing, "record_id", ("table_name", table))
+
+
+def take_rows(values: pa.Array, rows: np.ndarray | None) -> pa.Array:
+    """values at `rows` (null where the row is -1, or everywhere when rows is None)."""
+    if rows is None:
+        return pa.nulls(0, values.type)
+    return pc.take(values, pa.array(rows, pa.int64(), mask=rows < 0))
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -147,7 +155,10 @@ def statement_not_before_event(ctx: Context):
     st, ev = ctx.tables["statements"], ctx.tables["events"]
     latest = pc.coalesce(st.typed("date_end"), st.typed("date"))
     ev_start = pc.coalesce(ev.typed("date_start"), ev.typed("date"))
-    target = _lookup(st.typed("event_id"), ev.typed("event_id"), ev_start)
+    rows = keys.parent_rows(ctx, Ref("statements", "event_id"), key("events"))
+    if rows is None:
+        return True
+    target = take_rows(ev_start, rows)
     ok = pc.fill_null(pc.less_equal(target, latest), True)
     marked = pc.fill_null(st.typed("precedes_event"), False) if st.typed("precedes_event") is not None else pc.equal(ok, False)
     return pc.or_(ok, marked).to_numpy(zero_copy_only=False)
@@ -191,9 +202,9 @@ def geo_precision_with_place(ctx: Context):
 @rule("casualties", "event_id", needs=("casualties", "events"), hint="Attach casualties only to events of disorder type 'Political violence'.")
 def casualties_in_violent_events(ctx: Context):
     """Casualties belong to an event that is not of a violent type (ACLED 'Political violence')."""
-    ev = ctx.tables["events"]
-    violent = pc.filter(ev.typed("event_id"), pc.fill_null(pc.equal(ev.typed("acled_disorder_type"), "Political violence"), False))
-    return in_set(ctx.tables["casualties"].typed("event_id"), violent)
+    violent = text_eq(ctx.tables["events"], "acled_disorder_type", "Political violence")
+    ok = keys.found(ctx, Ref("casualties", "event_id"), key("events"), among=violent)
+    return False if ok is None else ok
 
 
 # --- link ids --------------------------------------------------------------------------------------
@@ -217,15 +228,10 @@ def statement_actor_id_form(ctx: Context):
 
 # --- evidence ---------------------------------------------------------------------------------------
 
-def _rows_of(td: TableData, column: str, value: str) -> np.ndarray:
-    """Rows whose text in `column` equals `value` (tested once per distinct text)."""
-    return td.per_value(column, lambda v: pc.fill_null(pc.equal(v, value), False))
-
-
 def _evidenced(ctx: Context, table: str) -> np.ndarray:
-    ev, td = ctx.tables["evidence"], ctx.tables[table]
-    mine = pc.filter(ev.typed("record_id"), _rows_of(ev, "table_name", table))
-    return in_set(td.typed(PK[table]), mine) | ~has(td, PK[table])
+    td = ctx.tables[table]
+    cited = keys.cited(ctx, key(table), cites(table))
+    return ~has(td, PK[table]) if cited is None else cited | ~has(td, PK[table])
 
 
 def _register_evidence_rule(table: str) -> None:
@@ -244,12 +250,10 @@ for _t in CODED:
 def _polymorphic_exists(ctx: Context, td: TableData, tables: tuple[str, ...]) -> np.ndarray:
     """table_name + record_id point at an existing record; each row is tested against its own table only."""
     ok = np.zeros(td.num_rows, dtype=bool)
-    record = td.typed("record_id")
     for table in tables:
-        rows = _rows_of(td, "table_name", table)
-        if rows.any():
-            sub = pc.filter(record, rows)
-            ok[rows] = in_set(sub, keys_of(ctx.tables.get(table), PK[table]))
+        hit = keys.found(ctx, cites(table, td.name), key(table))
+        if hit is not None:  # an absent table has no records to cite
+            ok |= hit
     return ok
 
 
@@ -292,17 +296,14 @@ def unit_matches_source(ctx: Context):
     return _spans_match(ctx, "units", "text")
 
 
-def _lookup(child: pa.Array, parent_keys: pa.Array, parent_values: pa.Array) -> pa.Array:
-    """parent_values at the row whose key equals each child value (null when absent)."""
-    return pc.take(parent_values, pc.index_in(child, value_set=parent_keys))
-
-
 @rule("evidence", "unit_id", needs=("evidence", "units"), hint="Use the id of the sentence that contains the quote.")
 def evidence_inside_unit(ctx: Context):
     """The quote does not lie inside the sentence unit it names."""
     ev, un = ctx.tables["evidence"], ctx.tables["units"]
-    us = _lookup(ev.typed("unit_id"), un.typed("unit_id"), un.typed("start"))
-    ue = _lookup(ev.typed("unit_id"), un.typed("unit_id"), un.typed("end"))
+    rows = keys.parent_rows(ctx, Ref("evidence", "unit_id"), key("units"))
+    if rows is None:
+        return True
+    us, ue = take_rows(un.typed("start"), rows), take_rows(un.typed("end"), rows)
     a, b = ev.typed("start"), ev.typed("end")
     ok = pc.and_(pc.and_(pc.less_equal(us, a), pc.less(a, b)), pc.less_equal(b, ue))
     return pc.fill_null(ok, True).to_numpy(zero_copy_only=False)
@@ -311,8 +312,8 @@ def evidence_inside_unit(ctx: Context):
 @rule("units", "excuse_reason", needs=("units", "evidence"), hint="Cite the sentence from a record, or excuse it with a reason (not both).")
 def unit_cited_or_excused(ctx: Context):
     """The sentence is neither cited by evidence nor excused, or it is both (coverage must be exactly 100%)."""
-    un, ev = ctx.tables["units"], ctx.tables["evidence"]
-    cited = in_set(un.typed("unit_id"), pc.drop_null(ev.typed("unit_id")))
+    un = ctx.tables["units"]
+    cited = keys.cited(ctx, key("units"), Ref("evidence", "unit_id"))
     return cited != has(un, "excuse_reason")
 
 
@@ -372,6 +373,10 @@ def dataset_checks(ctx: Context) -> tuple[dict[str, dict[str, list]], list[Issue
                             hint="Ship the source article as a resource named 'article'."))
     complete = {name for name, td in ctx.tables.items()
                 if all(f["name"] in td.parsed for f in td.schema["fields"])}
+    for table in CODED:  # polymorphic references, encoded with the keys they cite (keys.py)
+        ctx.keys.register(key(table), cites(table))
+    for table in ("sources",) + CODED:
+        ctx.keys.register(key(table), cites(table, "enrichment"))
     for r in RULES:
         # A rule runs only on tables whose header matches the schema; header errors are reported already.
         if not all(t in complete for t in r.needs):

@@ -30,16 +30,26 @@ def _issue(td: TableData, check: Check, column: str, row: int | None, line: int 
     return Issue(td.name, check.name, check.error, file=td.file, line=line, column=column, value=_clip(value), hint=hint)
 
 
-def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int) -> tuple[list[Issue], int]:
-    """Evaluate every check on whole columns; return up to `budget` issues and the total failure count."""
+def failing_rows(check: Check, n: int) -> np.ndarray:
+    """Row indexes where the check fails."""
+    return np.flatnonzero(~check.mask(n))
+
+
+def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int, evaluate=None) -> tuple[list[Issue], int]:
+    """Evaluate every check on whole columns; return up to `budget` issues and the total failure count.
+
+    `evaluate(check, n)` may return a future (checks of all tables then run in one pool, biggest first);
+    issues come out in schema order either way.
+    """
+    pending = [(column, check, (evaluate or failing_rows)(check, td.num_rows))
+               for column, column_checks in checks.items() for check in column_checks]
     failures: list[tuple[str, Check, np.ndarray]] = []
     total = 0
-    for column, column_checks in checks.items():
-        for check in column_checks:
-            bad = np.flatnonzero(~check.mask(td.num_rows))
-            if len(bad):
-                failures.append((column, check, bad))
-                total += len(bad)
+    for column, check, bad in pending:
+        bad = bad.result() if hasattr(bad, "result") else bad
+        if len(bad):
+            failures.append((column, check, bad))
+            total += len(bad)
     issues: list[Issue] = []
     for column, check, bad in failures:
         take = bad[: max(0, budget - len(issues))]
