@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -117,7 +118,12 @@ def validate(root: Path, package: str | None, fmt: str, max_errors: int, engine:
     report = validate_package(package or root, max_errors=max_errors, engine=engine)
     renderer = {"text": render_text, "json": render_json, "github": render_github}[fmt]
     click.echo(renderer(report))
-    sys.exit(0 if report.valid else 1)
+    code = 0 if report.valid else 1
+    if OWN_PROCESS["on"]:  # the report is out: skip tearing down gigabytes of column buffers (~0.1 s)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 # Commands that live in their own modules register themselves on `main` when imported.
