@@ -247,8 +247,11 @@ def check_tables(ctx: Context, order: list[str], extra: dict, engine: str, max_e
             for name in sorted(order, key=lambda t: -ctx.tables[t].num_rows):
                 futures[name] = {id(c): pool.submit(failing_rows, c, ctx.tables[name].num_rows)
                                  for cs in derived[name].values() for c in cs}
-            results = {name: run_checks(ctx.tables[name], derived[name], max_errors,
-                                        evaluate=lambda c, n, f=futures[name]: f[id(c)]) for name in order}
+            # Issues are assembled per table in the pool too (locating lines scans the file); these
+            # tasks queue behind every check, so one never waits for a check that has not started.
+            assembled = {name: pool.submit(run_checks, ctx.tables[name], derived[name], max_errors,
+                                           lambda c, n, f=futures[name]: f[id(c)]) for name in order}
+            results = {name: assembled[name].result() for name in order}
     for name in order:  # results in package order, so reports are deterministic
         found, count = results[name]
         report.issues += found[: max(0, max_errors - len(report.issues))]

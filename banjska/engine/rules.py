@@ -268,20 +268,36 @@ def _article(ctx: Context) -> str | None:
     return ctx.texts.get("article")
 
 
+def _offsets(td: TableData, name: str, limit: int) -> np.ndarray:
+    """An integer offset column as int64, -1 where missing, invalid or negative; clipped to `limit`
+    (every offset past the end slices the same empty text)."""
+    arr = td.typed(name)
+    if arr is None or not pa.types.is_integer(arr.type):
+        return np.full(td.num_rows, -1, dtype=np.int64)
+    out = pc.fill_null(arr, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return np.where(out < 0, -1, np.minimum(out, limit))
+
+
 def _spans_match(ctx: Context, table: str, text_col: str) -> np.ndarray:
-    """source[start:end] == text, computed once per distinct (start, end, text); all fail without an article."""
+    """source[start:end] == text, with integer codes: each distinct (start, end) span is cut from the
+    article once, and compared once per distinct text; all fail without an article."""
     td, article = ctx.tables[table], _article(ctx)
     if article is None:
         return np.zeros(td.num_rows, dtype=bool)
-    a, b, t = td.text("start"), td.text("end"), td.text(text_col)
-    key = pc.binary_join_element_wise(a, b, t, "\x1f")
-    enc = pc.dictionary_encode(key)
-    verdict = []
-    for k in enc.dictionary.to_pylist():
-        start, end, text = k.split("\x1f", 2)
-        ok = start.isdigit() and end.isdigit() and article[int(start):int(end)] == text
-        verdict.append(ok)
-    return pc.take(pa.array(verdict, pa.bool_()), enc.indices).to_numpy(zero_copy_only=False)
+    width = len(article) + 2
+    a, b = _offsets(td, "start", width - 1), _offsets(td, "end", width - 1)
+    span = pc.dictionary_encode(pa.array((a + 1) * (width + 1) + (b + 1), pa.int64()))
+    spans = [divmod(int(k), width + 1) for k in span.dictionary.to_numpy()]
+    cut = [article[i - 1:j - 1] if i > 0 and j > 0 else None for i, j in spans]  # None: no valid span
+    span_idx = span.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    enc = td.encoded(text_col)
+    if enc is None:  # mostly distinct texts: compare every row with its span's text, vectorised
+        expected = pc.take(pa.array(cut, pa.string()), span.indices)
+        return pc.fill_null(pc.equal(td.text(text_col), expected), False).to_numpy(zero_copy_only=False)
+    texts = enc.dictionary.to_pylist()
+    pair = pc.dictionary_encode(pa.array(enc.indices.to_numpy(zero_copy_only=False).astype(np.int64) * len(cut) + span_idx))
+    verdict = [cut[k % len(cut)] == texts[k // len(cut)] for k in pair.dictionary.to_pylist()]
+    return np.asarray(verdict, dtype=bool)[pair.indices.to_numpy(zero_copy_only=False)]
 
 
 @rule("evidence", "quote", needs=("evidence",), hint="Quote the article exactly, with the offsets of that quote (make-data build computes them).")
@@ -348,13 +364,27 @@ def source_hash_matches_article(ctx: Context):
 # --- spreadsheet safety ------------------------------------------------------------------------------
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_BYTE = np.zeros(256, dtype=bool)
+_FORMULA_BYTE[list("".join(FORMULA_STARTS).encode("ascii"))] = True
 
 
 def _formula_free(values: pa.Array) -> pa.Array:
-    bad = pc.starts_with(values, FORMULA_STARTS[0])
-    for prefix in FORMULA_STARTS[1:]:
-        bad = pc.or_(bad, pc.starts_with(values, prefix))
-    return pc.invert(bad)
+    """False where the text starts with a formula character: a lookup of each value's first byte in
+    Arrow's buffers (a UTF-8 lead byte is never one of these ASCII characters)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.type != pa.string():
+        return pc.invert(pc.starts_with(values, FORMULA_STARTS[0]))  # not reached for text columns
+    _, offsets, data = values.buffers()
+    n = len(values)
+    if n == 0 or data is None:
+        return pa.array(np.ones(n, dtype=bool))
+    offsets = np.frombuffer(offsets, dtype=np.int32)[values.offset:values.offset + n + 1]
+    starts = offsets[:-1]
+    filled = offsets[1:] > starts
+    first = np.zeros(n, dtype=np.uint8)
+    first[filled] = np.frombuffer(data, dtype=np.uint8)[starts[filled]]
+    return pa.array(~_FORMULA_BYTE[first])
 
 
 def no_formula_cells(td: TableData, name: str) -> np.ndarray:

@@ -57,7 +57,10 @@ def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int, evalu
             break
         lines = td.raw.line_of(take).tolist()
         values = td.columns[column].take(take).to_pylist() if column in td.columns else [""] * len(take)
-        issues += [_issue(td, check, column, None, line, value) for line, value in zip(lines, values)]
+        hint = check.description if check.description != check.error else ""
+        issues += [Issue(td.name, check.name, check.error, td.file, line, column,
+                         value if value is not None and len(value) <= MAX_VALUE else _clip(value), hint)
+                   for line, value in zip(lines, values)]
     return issues, total
 
 
