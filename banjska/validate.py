@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from .engine import csvread, descriptor
@@ -143,13 +144,18 @@ def read_table(pkg: Package, ctx: Context, res: dict, data: bytes, file: str, da
         issues.append(Issue(name, "blank-table", "the table has a header but no rows", file=file,
                             hint="Readers such as R's frictionless cannot read header-only tables."))
     missing_values = schema.get("missingValues", [""])
+    if raw.table is not None:  # one contiguous array per column; the parser's chunks are freed for reuse
+        raw.table = pa.Table.from_arrays([c.combine_chunks() for c in raw.table.columns], names=raw.table.column_names)
     for f in schema["fields"]:
         col = mapping.get(f["name"])
         if col is None or raw.table is None:
             continue
-        text = raw.table.column(col).combine_chunks()
+        text = raw.table.column(col).chunk(0)
         td.columns[f["name"]] = text
-        td.parsed[f["name"]] = parse_column(text, f, f.get("missingValues", missing_values), td.encoded(f["name"]))
+        # Plain text needs no parsing per distinct value; checks that need the encoding make it later.
+        plain = f.get("type", "string") == "string" and f.get("format", "default") in (None, "default")
+        td.parsed[f["name"]] = parse_column(text, f, f.get("missingValues", missing_values),
+                                            None if plain else td.encoded(f["name"]))
     if td.parsed and td.num_rows:
         blank = None
         for p in td.parsed.values():  # stop as soon as no row can be blank
@@ -243,6 +249,9 @@ def check_tables(ctx: Context, order: list[str], extra: dict, engine: str, max_e
             results = {name: jobs[name].result() for name in order}
         else:
             derived = {name: derive_checks(ctx, ctx.tables[name], extra.get(name)) for name in order}
+            # Key domains first, biggest first, each a task of its own: checks that need one wait for it.
+            for key in sorted(ctx.keys.keys(), key=lambda k: -ctx.tables[k.table].num_rows if k.table in ctx.tables else 0):
+                pool.submit(ctx.keys.domain, ctx, key)
             futures = {}
             for name in sorted(order, key=lambda t: -ctx.tables[t].num_rows):
                 futures[name] = {id(c): pool.submit(failing_rows, c, ctx.tables[name].num_rows)

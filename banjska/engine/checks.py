@@ -151,11 +151,14 @@ def duplicate_rows(ctx: Context, td: TableData, name: str) -> np.ndarray:
 
 def unique_check(ctx: Context, td: TableData, name: str) -> Check:
     """The value is repeated in a field that must be unique."""
+    ctx.keys.register(keys.Ref(td.name, name))
     return make_check("unique-error", unique_check, lambda: ~duplicate_rows(ctx, td, name), "Make every value distinct.")
 
 
 def primary_key_check(ctx: Context, td: TableData, fields: list[str]) -> Check:
     """The primary key is missing or repeated."""
+    if len(fields) == 1:
+        ctx.keys.register(keys.Ref(td.name, fields[0]))
 
     def fn():
         key = key_column(td, fields)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,8 @@ class TableData:
     parsed: dict[str, Parsed] = field(default_factory=dict)      # field name -> typed column + masks
     _encoded: dict[str, pa.DictionaryArray] = field(default_factory=dict, repr=False)
     cache: dict = field(default_factory=dict, repr=False)  # results shared between checks
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
 
     @property
     def num_rows(self) -> int:
@@ -40,21 +43,30 @@ class TableData:
         of K distinct values spread over the rows shows about K(1 - e^(-4096/K)) of them in the
         sample: over 90% distinct means K is above ~15,000).
         """
-        if name not in self._encoded and name in self.columns:
-            col = self.columns[name]
-            n = len(col)
-            if n > SAMPLE * 4:
-                step = n // SAMPLE
-                sample = col.slice(0, step * SAMPLE).take(pa.array(np.arange(0, step * SAMPLE, step)))
-                if len(pc.unique(sample)) > SAMPLE * DISTINCT:
-                    self._encoded[name] = None
-                    return None
-            self._encoded[name] = pc.dictionary_encode(col)
+        if name in self._encoded or name not in self.columns:
+            return self._encoded.get(name)
+        with self._lock:  # checks run in parallel: encode each column once
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:
+            if name not in self._encoded:
+                self._encode(name)
         return self._encoded.get(name)
 
-    def per_value(self, name: str, fn) -> np.ndarray:
-        """Evaluate a boolean test once per distinct text and spread it to the rows."""
-        enc = self.encoded(name)
+    def _encode(self, name: str) -> None:
+        col = self.columns[name]
+        n = len(col)
+        if n > SAMPLE * 4:
+            step = n // SAMPLE
+            sample = col.slice(0, step * SAMPLE).take(pa.array(np.arange(0, step * SAMPLE, step)))
+            if len(pc.unique(sample)) > SAMPLE * DISTINCT:
+                self._encoded[name] = None
+                return
+        self._encoded[name] = pc.dictionary_encode(col)
+
+    def per_value(self, name: str, fn, encode: bool = True) -> np.ndarray:
+        """Evaluate a boolean test once per distinct text and spread it to the rows (`encode=False`:
+        a test cheaper than encoding runs on the column itself unless it is encoded already)."""
+        enc = self.encoded(name) if encode else self._encoded.get(name)
         if enc is None:
             return pc.fill_null(fn(self.columns[name]), True).to_numpy(zero_copy_only=False)
         verdict = pc.fill_null(fn(enc.dictionary), True)

@@ -156,12 +156,18 @@ class Keys:
         self._lock = threading.Lock()
         self._building: dict[Ref, threading.Lock] = {}
 
-    def register(self, key: Ref, ref: Ref) -> None:
-        """Declare that `ref` refers to `key`, so the key's domain encodes it in the same pass."""
+    def register(self, key: Ref, ref: Ref | None = None) -> None:
+        """Declare that `ref` refers to `key`, so the key's domain encodes it in the same pass (no
+        `ref`: the key's domain will be needed, e.g. to find duplicates)."""
         with self._lock:
             members = self._members.setdefault(key, [])
-            if ref not in members:
+            if ref is not None and ref not in members:
                 members.append(ref)
+
+    def keys(self) -> list[Ref]:
+        """Every key some reference was registered for."""
+        with self._lock:
+            return list(self._members)
 
     def domain(self, ctx: Context, key: Ref) -> Domain | None:
         """The key's domain; None when its table or field is absent or unparsed."""
