@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from dataclasses import dataclass, field
 
 
@@ -104,22 +105,31 @@ def render_json(report: Report) -> str:
     """One JSON document; one line per error, so it stays readable and fast to write.
 
     Each line is exactly `json.dumps(vars(issue))`; the texts that repeat across errors (table, rule,
-    message, hint, ...) are encoded once, which makes 100,000 errors take a tenth of a second.
+    message, hint, ...) are encoded once per rule and column, so 100,000 errors take a tenth of a second.
     """
     encode = json.JSONEncoder(ensure_ascii=False).encode
     head = encode(report.as_dict(errors=False))[:-1]
     if not report.issues:
         return f'{head}, "errors": []}}'
-    cache: dict[str, str] = {}
+    templates: dict[tuple, tuple[str, str, str]] = {}
 
-    def once(text: str) -> str:
-        out = cache.get(text)
+    def template(i: Issue) -> tuple[str, str, str]:
+        """The fixed text around `line` and `value` for every error of one rule in one column."""
+        key = (i.table, i.rule, i.message, i.file, i.column, i.hint)
+        out = templates.get(key)
         if out is None:
-            out = cache[text] = encode(text)
+            out = templates[key] = (
+                f'{{"table": {encode(i.table)}, "rule": {encode(i.rule)}, "message": {encode(i.message)}, '
+                f'"file": {encode(i.file)}, "line": ',
+                f', "column": {encode(i.column)}, "value": ',
+                f', "hint": {encode(i.hint)}}}')
         return out
 
-    lines = [f'{{"table": {once(i.table)}, "rule": {once(i.rule)}, "message": {once(i.message)}, '
-             f'"file": {once(i.file)}, "line": {"null" if i.line is None else int(i.line)}, '
-             f'"column": {once(i.column)}, "value": {encode(i.value)}, "hint": {once(i.hint)}}}'
-             for i in report.issues]
+    quote = encode_basestring  # json's C string encoder (what encode() calls for a str)
+    lines = []
+    for i in report.issues:
+        before, middle, after = templates.get((i.table, i.rule, i.message, i.file, i.column, i.hint)) or template(i)
+        line = "null" if i.line is None else int(i.line)
+        value = "null" if i.value is None else quote(i.value)
+        lines.append(f"{before}{line}{middle}{value}{after}")
     return f'{head}, "errors": [\n' + ",\n".join(lines) + "\n]}"

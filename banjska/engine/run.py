@@ -8,6 +8,7 @@ them through the derived Pandera DataFrameSchema (`make-data validate --engine p
 from __future__ import annotations
 
 import numpy as np
+import pyarrow.compute as pc
 
 from ..report import Issue
 from .checks import Check
@@ -56,11 +57,16 @@ def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int, evalu
         if not len(take):
             break
         lines = td.raw.line_of(take).tolist()
-        values = td.columns[column].take(take).to_pylist() if column in td.columns else [""] * len(take)
+        if column in td.columns:
+            cells = td.columns[column].take(take)
+            values = cells.to_pylist()
+            if len(values) and (pc.max(pc.utf8_length(cells)).as_py() or 0) > MAX_VALUE:
+                values = [_clip(v) for v in values]
+        else:
+            values = [""] * len(take)
         hint = check.description if check.description != check.error else ""
-        issues += [Issue(td.name, check.name, check.error, td.file, line, column,
-                         value if value is not None and len(value) <= MAX_VALUE else _clip(value), hint)
-                   for line, value in zip(lines, values)]
+        table, rule, error, file = td.name, check.name, check.error, td.file
+        issues += [Issue(table, rule, error, file, line, column, value, hint) for line, value in zip(lines, values)]
     return issues, total
 
 
