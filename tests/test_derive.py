@@ -427,3 +427,49 @@ def test_arrow_and_pandera_engines_report_the_same_issues(tmp_path):
     assert not arrow.valid and len(arrow.issues) >= 40
     assert issue_keys(arrow) == issue_keys(pandera)
     assert arrow.total == pandera.total
+
+
+URIS = ["https://example.org/a", "http:x", "mailto:a@b", "urn:isbn:1", "a+b.c-d:rest", "1http://x", "://x", "//host/p",
+        "/just/path", "", "noscheme", "é:x", "x y:z", "HTTPS://X", "h:", ":", "a:b:c", "?q:x", "#f:x", "ab/cd:e",
+        "data:text/plain,hi", " http://x", "http ://x", "\thttp://x", "http://exa mple.org"]
+
+
+def test_uri_format_agrees_with_rfc3986():
+    """The uri format test is frictionless's own (rfc3986 with a required scheme), without the import."""
+    import rfc3986
+    from rfc3986 import validators
+
+    from banjska.engine.types import _string_format_reader
+
+    def frictionless_reads(cell: str) -> bool:
+        try:
+            validators.Validator().require_presence_of("scheme").validate(rfc3986.uri_reference(cell))
+        except rfc3986.exceptions.ValidationError:
+            return False
+        return True
+
+    read = _string_format_reader("uri")
+    assert [read(u) is not None for u in URIS] == [frictionless_reads(u) for u in URIS]
+
+
+def test_uri_format_agrees_with_rfc3986_on_random_text():
+    from hypothesis import given, settings, strategies as st
+
+    import rfc3986
+    from rfc3986 import validators
+
+    from banjska.engine.types import _string_format_reader
+
+    read = _string_format_reader("uri")
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet="aZ09+.-:/?#@ é", max_size=12))
+    def agree(cell):
+        try:
+            validators.Validator().require_presence_of("scheme").validate(rfc3986.uri_reference(cell))
+            expected = True
+        except rfc3986.exceptions.ValidationError:
+            expected = False
+        assert (read(cell) is not None) == expected
+
+    agree()

@@ -183,7 +183,8 @@ def decode_check(data: bytes, file: str, table: str, encoding: str) -> tuple[byt
 
 
 def parse(data: bytes, dialect: Dialect) -> RawTable:
-    """Parse CSV bytes into text columns; never raises on malformed content."""
+    """Parse CSV bytes (already verified as UTF-8: see is_utf8) into text columns; never raises on
+    malformed content."""
     if len(data) < 64 and not data.strip(b"\r\n"):
         return RawTable(data, [], None, parse_error="the file is empty", dialect=dialect)
     skipped = []
@@ -212,7 +213,8 @@ def parse(data: bytes, dialect: Dialect) -> RawTable:
                 # threads would only add contention (measured: ~45% more CPU for the same parse).
                 read_options=pacsv.ReadOptions(column_names=names, block_size=block, use_threads=False),
                 parse_options=popts,
-                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                # check_utf8=False: callers verify the whole buffer first (is_utf8), no need to do it per cell again
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, check_utf8=False,
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False),
             )
             break

@@ -8,6 +8,7 @@ frictionless's own cell reader, applied once per distinct value, so they agree w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,6 +131,9 @@ def parse_yearmonth(raw, missing, field) -> Parsed:
 
 
 STRING_FORMATS_FAST = {"default", None}
+# The scheme group of rfc3986's URL_PARSING_RE: a URI has a scheme exactly when it matches (importing
+# rfc3986 for this test took 45 ms of every run; a test proves both agree).
+URI_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def parse_string(raw, missing, field) -> Parsed:
@@ -140,18 +144,8 @@ def parse_string(raw, missing, field) -> Parsed:
 
 def _string_format_reader(fmt: str):
     """The same validators frictionless uses for string formats, without importing frictionless."""
-    if fmt == "uri":
-        import rfc3986
-        from rfc3986 import validators
-
-        def read(cell):
-            v = validators.Validator().require_presence_of("scheme")
-            try:
-                v.validate(rfc3986.uri_reference(cell))
-            except rfc3986.exceptions.ValidationError:
-                return None
-            return cell
-        return read
+    if fmt == "uri":  # frictionless: rfc3986 Validator().require_presence_of("scheme"), i.e. this test
+        return lambda cell: cell if URI_SCHEME.match(cell) else None
     if fmt in ("email", "uuid"):
         import validators as vals
 
