@@ -18,6 +18,8 @@ from banjska.engine import keys
 from banjska.engine.context import Context
 from banjska.engine.keys import Ref
 from banjska.engine.package import open_package
+from banjska.engine.pipeline import read_contents
+from banjska.engine.prefetch import Prefetch
 from test_derive import field, write_package
 
 VALUES = st.lists(st.sampled_from(["a", "b", "c", "ab", "", "é"]), max_size=12)
@@ -27,7 +29,8 @@ def context_of(root: Path, tables: dict[str, tuple[dict, str]]) -> Context:
     write_package(root, tables)
     with open_package(root) as pkg:
         ctx = Context(descriptor=pkg.descriptor)
-        validate_mod.read_contents(pkg, ctx, validate_mod.locate_files(pkg), dataset=False)
+        files = validate_mod.locate_files(pkg)
+        read_contents(pkg, ctx, files, dataset=False, prefetch=Prefetch(files))
     return ctx
 
 

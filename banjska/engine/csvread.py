@@ -7,7 +7,6 @@ with a vectorised scan of the bytes (newlines outside quotes), so valid data pay
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -126,25 +125,6 @@ class RawTable:
                 continue
             out.append((int(line), int(counts[i])))
         return out
-
-
-def check_bytes(data: bytes, resource: dict, file: str, table: str) -> list[Issue]:
-    """Compare size and hash with what the descriptor declares (md5 unless prefixed)."""
-    issues = []
-    declared = resource.get("bytes")
-    if declared is not None and declared != len(data):
-        issues.append(Issue(table, "byte-count", f"file has {len(data)} bytes, the descriptor declares {declared}",
-                            file=file, hint="Rebuild the package (make-data build) or correct 'bytes'."))
-    h = resource.get("hash")
-    if isinstance(h, str) and h:
-        algo, _, digest = h.rpartition(":")
-        algo = (algo or "md5").lower()
-        if algo in {"md5", "sha1", "sha256", "sha512"}:
-            actual = hashlib.new(algo, data).hexdigest()
-            if actual != digest.lower():
-                issues.append(Issue(table, "hash-count", f"{algo} of the file is {actual}, the descriptor declares {digest}",
-                                    file=file, hint="The file changed after the descriptor was written: rebuild the package."))
-    return issues
 
 
 def is_utf8(data: bytes) -> bool:

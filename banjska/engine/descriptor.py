@@ -11,15 +11,24 @@ from __future__ import annotations
 import re
 
 from ..report import Issue
-from .types import KNOWN_TYPES
 
 NAME = re.compile(r"^[a-z0-9._-]+$")
+# Table Schema field types (v1 and v2); engine/types.py parses each of them.
+KNOWN_TYPES = frozenset({"string", "integer", "number", "boolean", "year", "yearmonth", "date", "time", "datetime",
+                         "object", "array", "list", "geopoint", "geojson", "duration", "any"})
+TABULAR_FORMATS = {"csv", "tsv"}
 CONSTRAINT_TYPES = {
     "required": bool, "unique": bool, "minLength": int, "maxLength": int, "pattern": str, "enum": list,
     "minimum": (int, float, str), "maximum": (int, float, str),
     "exclusiveMinimum": (int, float, str), "exclusiveMaximum": (int, float, str),
 }
 DESCRIPTOR = "datapackage.json"
+
+
+def is_tabular(res: dict) -> bool:
+    """Whether a resource is a table (by type, profile, schema, format or a .csv path)."""
+    return (res.get("type") == "table" or res.get("profile") == "tabular-data-resource" or "schema" in res
+            or str(res.get("format", "")).lower() in TABULAR_FORMATS or str(res.get("path", "")).lower().endswith(".csv"))
 
 
 def _issue(table: str, message: str, hint: str = "Fix datapackage.json (or the schema file).") -> Issue:

@@ -15,6 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .descriptor import KNOWN_TYPES
+
 INT_RE = r"^[+-]?[0-9]+$"
 NUM_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 NUM_SPECIAL = ["NaN", "nan", "INF", "-INF", "+INF", "Infinity", "-Infinity", "inf", "-inf"]
@@ -182,7 +184,7 @@ FAST = {
     "year": parse_year, "yearmonth": parse_yearmonth,
 }
 TEMPORAL = {"date": parse_date, "time": parse_time, "datetime": parse_datetime}
-KNOWN_TYPES = set(FAST) | set(TEMPORAL) | {"object", "array", "list", "geopoint", "geojson", "duration", "any"}
+assert set(FAST) | set(TEMPORAL) <= KNOWN_TYPES  # the rest are parsed by frictionless's readers
 
 
 def parse(raw: pa.Array, field: dict, missing_values: list[str], encoded: pa.DictionaryArray | None = None) -> Parsed:
