@@ -56,6 +56,19 @@ def fields_by_name(schema: dict) -> dict[str, dict]:
     return {f["name"]: f for f in schema["fields"]}
 
 
+def category_rows(fld: dict) -> list[str]:
+    """A Markdown table of a field's allowed values and their definitions."""
+    return ["| value | definition |", "|---|---|"] + [f"| {code(v)} | {esc(label)} |" for v, label in categories(fld)]
+
+
+def described_values(schemas: dict, table: str, name: str) -> list[str]:
+    """A coded field's description, then its values table (nothing if the field is absent)."""
+    fld = fields_by_name(schemas.get(table, {"fields": []})).get(name)
+    if not fld:
+        return []
+    return [f"{code(table + '.' + name)}: {esc(fld.get('description', ''))}", ""] + category_rows(fld) + [""]
+
+
 def categories(fld: dict) -> list[tuple[object, str]]:
     """(value, label) pairs: the schema's categories, else the bare enum."""
     cats = fld.get("categories")
@@ -95,10 +108,8 @@ def anchor_of(fld: dict) -> str:
 def value_table(fld: dict) -> list[str]:
     vocab = fld.get("vocabulary")
     source = f" ({esc(vocab.get('name'))}, {esc(vocab.get('version'))})" if vocab else ""
-    out = [f'<a id="{anchor_of(fld)}"></a>', "", f"**{code(fld['_table'] + '.' + fld['name'])}** allowed values{source}:",
-           "", "| value | definition |", "|---|---|"]
-    out += [f"| {code(v)} | {esc(label)} |" for v, label in categories(fld)]
-    return out + [""]
+    return [f'<a id="{anchor_of(fld)}"></a>', "", f"**{code(fld['_table'] + '.' + fld['name'])}** allowed values{source}:",
+            ""] + category_rows(fld) + [""]
 
 
 def type_text(fld: dict) -> str:
@@ -153,32 +164,20 @@ def how_to_read(package: Package, tables: dict) -> list[str]:
             "[`statements`](#table-statements).", ""]
     for table, name in (("events", "date_precision"), ("events", "date_rule"), ("events", "geo_precision"),
                         ("events", "time_qualifier")):
-        fld = fields_by_name(schemas.get(table, {"fields": []})).get(name)
-        if fld:
-            out += [f"{code(table + '.' + name)}: {esc(fld.get('description', ''))}", "",
-                    "| value | definition |", "|---|---|"]
-            out += [f"| {code(v)} | {esc(label)} |" for v, label in categories(fld)] + [""]
+        out += described_values(schemas, table, name)
 
     out += ["### Qualifiers", "",
             "Uncertain numbers are kept as stated, with a qualifier instead of a guess: \"approximately 30\" is a "
             "number 30 with qualifier `approximately`; a range keeps its bounds in `count_low` / `count_high`; the "
             "article's own words stay in `count_raw`.", ""]
     for table, name in (("casualties", "qualifier"), ("event_actors", "size_qualifier")):
-        fld = fields_by_name(schemas.get(table, {"fields": []})).get(name)
-        if fld:
-            out += [f"{code(table + '.' + name)}: {esc(fld.get('description', ''))}", "",
-                    "| value | definition |", "|---|---|"]
-            out += [f"| {code(v)} | {esc(label)} |" for v, label in categories(fld)] + [""]
+        out += described_values(schemas, table, name)
 
     out += ["### Enrichment", "",
             "Nothing from outside the article is mixed into the coded tables. Outside facts live in "
             "[`enrichment`](#table-enrichment), one row per fact, pointing at a record by `table_name` and "
             "`record_id`, each with its own `source_title` and `source_url`.", ""]
-    fld = fields_by_name(schemas.get("enrichment", {"fields": []})).get("property")
-    if fld:
-        out += [f"{code('enrichment.property')}: {esc(fld.get('description', ''))}", "",
-                "| value | definition |", "|---|---|"]
-        out += [f"| {code(v)} | {esc(label)} |" for v, label in categories(fld)] + [""]
+    out += described_values(schemas, "enrichment", "property")
 
     vocabs: dict[tuple[str, str], list[str]] = {}
     for table, schema in schemas.items():

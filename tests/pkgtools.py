@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import zipfile
 from pathlib import Path
 
 
@@ -81,3 +82,13 @@ def rehash(package_dir: Path, names: list[str] | None = None) -> None:
             res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
     desc_path.chmod(0o644)
     desc_path.write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def zip_package(root: Path, zpath: Path) -> Path:
+    """A release-shaped zip of the package at `root`: datapackage.json plus data/, schemas/, seeds/."""
+    with zipfile.ZipFile(zpath, "w") as zf:
+        zf.write(root / "datapackage.json", "datapackage.json")
+        for folder in ("data", "schemas", "seeds"):
+            for p in sorted((root / folder).iterdir()):
+                zf.write(p, f"{folder}/{p.name}")
+    return zpath

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import json
 import sqlite3
-import zipfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from banjska.paths import ROOT, TABLES
+from pkgtools import zip_package
 
 from test_load import copy_package, set_cell
 
@@ -136,12 +136,7 @@ def test_default_output_is_under_build_and_no_temp_files_are_left(repo, cli):
 
 
 def test_export_reads_a_release_zip(tmp_path, cli):
-    zpath = tmp_path / "release.zip"
-    with zipfile.ZipFile(zpath, "w") as zf:
-        zf.write(ROOT / "datapackage.json", "datapackage.json")
-        for folder in ("data", "schemas", "seeds"):
-            for p in sorted((ROOT / folder).iterdir()):
-                zf.write(p, f"{folder}/{p.name}")
+    zpath = zip_package(ROOT, tmp_path / "release.zip")
     res = cli("export", zpath, "--format", "sqlite", "-o", tmp_path / "z.sqlite")
     assert res.exit_code == 0, res.output
     con = sqlite3.connect(tmp_path / "z.sqlite")

@@ -17,6 +17,7 @@ import banjska
 from banjska.errors import DataInvalid, InputError
 from banjska.loader import load
 from banjska.paths import ROOT, TABLES
+from pkgtools import zip_package
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text())
 
@@ -125,12 +126,7 @@ def test_literal_na_in_text_is_text_not_missing(tmp_path):
 
 
 def test_datapackage_json_path_and_release_zip_load_the_same(tmp_path, tables):
-    zpath = tmp_path / "release.zip"
-    with zipfile.ZipFile(zpath, "w") as zf:
-        zf.write(ROOT / "datapackage.json", "datapackage.json")
-        for folder in ("data", "schemas", "seeds"):
-            for p in sorted((ROOT / folder).iterdir()):
-                zf.write(p, f"{folder}/{p.name}")
+    zpath = zip_package(ROOT, tmp_path / "release.zip")
     for source in (ROOT / "datapackage.json", str(zpath)):
         other = load(source)
         assert list(other) == list(tables)

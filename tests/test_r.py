@@ -7,13 +7,13 @@ import os
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from banjska.loader import load
 from banjska.paths import ROOT, TABLES
+from pkgtools import zip_package
 
 from test_load import copy_package, set_cell
 
@@ -87,12 +87,7 @@ def test_r_fails_on_a_value_outside_the_enum(rscript, tmp_path):
 
 
 def test_r_reads_a_release_zip(rscript, tmp_path):
-    zpath = tmp_path / "release.zip"
-    with zipfile.ZipFile(zpath, "w") as zf:
-        zf.write(ROOT / "datapackage.json", "datapackage.json")
-        for folder in ("data", "schemas", "seeds"):
-            for p in sorted((ROOT / folder).iterdir()):
-                zf.write(p, f"{folder}/{p.name}")
+    zpath = zip_package(ROOT, tmp_path / "release.zip")
     proc = rscript(zpath)
     assert proc.returncode == 0, proc.stderr
     assert {t: v[:3] for t, v in summary(proc.stdout).items()} == python_counts(ROOT)
