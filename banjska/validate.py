@@ -108,6 +108,7 @@ def collect(pkg: Package, max_errors: int, dataset_rules: bool | None, engine: s
     ctx = Context(descriptor=pkg.descriptor)
     read_contents(pkg, ctx, files, dataset, prefetch)
     report.issues = list(pkg.issues)
+    hashed_at = len(report.issues)  # where size and hash issues go once hashing is done (after the checks start)
     extra = {}
     if dataset:
         from .engine.rules import dataset_checks
@@ -117,6 +118,9 @@ def collect(pkg: Package, max_errors: int, dataset_rules: bool | None, engine: s
     found = len(report.issues)
     order = [name for name in files if name in ctx.tables and ctx.tables[name].parsed]
     total = found + check_tables(ctx, order, extra, engine, max_errors, report)
+    hashed = [issue for name in files for issue in prefetch.checked(name)]
+    report.issues[hashed_at:hashed_at] = hashed
+    total += len(hashed)
     report.issues = report.issues[:max_errors]
     report.total = max(total, len(report.issues))
     report.truncated = report.total > len(report.issues)

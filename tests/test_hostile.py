@@ -24,6 +24,7 @@ from typing import Callable
 
 import pytest
 
+from banjska.validate import validate_package
 from corrupt import (Pkg, copy_package, corrupt_member_data, member, no_unraisable, patch_central_directory,
                      tree_digest, zip_package)
 
@@ -789,3 +790,20 @@ def test_huge_bad_field_is_located_and_the_report_stays_small(tmp_path, cli):
         assert "Traceback" not in res.stdout + res.stderr
         assert "data/evidence.csv" in res.stdout
         assert len(res.stdout) < 100_000, f"{fmt} report is {len(res.stdout)} characters long"
+
+
+def test_hash_issues_keep_their_place_and_count_under_max_errors(tmp_path):
+    """Hashes are verified while the checks run; their issues still come first (file before rows) and
+    count towards --max-errors exactly as if they had been awaited."""
+    p = Pkg(copy_package(tmp_path / "pkg"))
+    p.replace_bytes("places", b"Zvecan", b"Zvecam", rehash=False)
+    p.set_cell("events", 2, "date", "2023-9-24")
+    p.set_cell("events", 3, "date", "2023-9-25")
+    full = validate_package(p.root, max_errors=1000)
+    rules = [(i.table, i.rule) for i in full.issues]
+    assert rules.index(("places", "hash-count")) < rules.index(("events", "type-error")), rules
+    assert full.total == len(full.issues) >= 3
+    for cut in range(1, len(full.issues) + 1):
+        part = validate_package(p.root, max_errors=cut)
+        assert part.issues == full.issues[:cut] and part.total == full.total
+        assert part.truncated == (cut < full.total)

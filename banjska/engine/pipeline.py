@@ -121,7 +121,8 @@ def read_table(pkg: Package, ctx: Context, res: dict, data: bytes, file: str, da
 
 def read_contents(pkg: Package, ctx: Context, files: dict, dataset: bool, prefetch: Prefetch) -> None:
     """Parse every file into ctx: tables in parallel, largest first (Arrow releases the GIL), as their
-    bytes arrive from the prefetch thread; issues are collected in package order (deterministic)."""
+    bytes arrive from the prefetch thread; issues are collected in package order (deterministic).
+    Size and hash verdicts are not awaited here: the checks start while the last files are hashed."""
     found: dict[str, list[Issue]] = {name: [] for name in files}
 
     def load(name: str) -> None:
@@ -143,8 +144,6 @@ def read_contents(pkg: Package, ctx: Context, files: dict, dataset: bool, prefet
     ctx.tables = {name: ctx.tables[name] for name in files if name in ctx.tables}  # package order
     for name in files:
         pkg.issues.extend(found[name])
-    for name in files:
-        pkg.issues.extend(prefetch.checked(name))
 
 
 def check_tables(ctx: Context, order: list[str], extra: dict, engine: str, max_errors: int, report: Report) -> int:

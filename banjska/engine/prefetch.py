@@ -2,7 +2,8 @@
 
 validate starts this before it imports pyarrow and numpy (about 0.2 s): the files are read, then
 hashed (SHA-256 of a 240 MB package is ~0.6 s of CPU, and hashlib releases the GIL) while the
-interpreter is still importing; parsing then overlaps with the rest of the hashing.
+interpreter is still importing; parsing and then the checks overlap with the rest of the hashing
+(validate collects the size and hash verdicts last).
 """
 
 from __future__ import annotations
