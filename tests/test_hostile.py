@@ -807,3 +807,27 @@ def test_hash_issues_keep_their_place_and_count_under_max_errors(tmp_path):
         part = validate_package(p.root, max_errors=cut)
         assert part.issues == full.issues[:cut] and part.total == full.total
         assert part.truncated == (cut < full.total)
+
+
+MAPPED_CASES = {name: fn for name, fn in CASES if name in {
+    "ragged-extra-cell", "ragged-row-with-non-utf8", "unclosed-quote-mid-file", "non-utf8-byte",
+    "truncated-utf8-at-eof", "latin1-accent", "utf8-bom", "crlf-line-ends", "cr-only-line-ends", "blank-row",
+    "empty-data-file", "header-only-data-file", "wrong-hash-after-edit", "wrong-byte-count",
+    "quote-not-in-source", "article-tampered", "formula-at", "zip-with-invalid-data"}}
+
+
+@pytest.mark.parametrize("name", sorted(MAPPED_CASES))
+def test_memory_mapped_files_give_the_same_report(name, tmp_path, cli, monkeypatch):
+    """Large files are memory-mapped rather than read (engine/prefetch.py). With every file mapped, each
+    byte-level corruption is reported exactly as when the files are read, and nothing is modified."""
+    import banjska.engine.prefetch as prefetch
+
+    _, read = run_case(MAPPED_CASES[name], tmp_path / "read", cli)
+    monkeypatch.setattr(prefetch, "MAP_AT", 1)
+    mapped = []
+    real = prefetch.file_bytes
+    monkeypatch.setattr(prefetch, "file_bytes", lambda path: mapped.append(real(path)) or mapped[-1])
+    _, res = run_case(MAPPED_CASES[name], tmp_path / "mapped", cli)
+    assert any(not isinstance(data, bytes) for data in mapped), "no file was memory-mapped"
+    same = lambda text: text.replace(str(tmp_path / "mapped"), str(tmp_path / "read"))  # noqa: E731
+    assert (res.exit_code, same(res.stdout), same(res.stderr)) == (read.exit_code, read.stdout, read.stderr)

@@ -54,15 +54,16 @@ def header_issues(td: TableData) -> tuple[list[Issue], dict[str, int]]:
     return issues, mapping
 
 
-def read_table(pkg: Package, ctx: Context, res: dict, data: bytes, file: str, dataset: bool) -> list[Issue]:
+def read_table(pkg: Package, ctx: Context, res: dict, data: csvread.Bytes, file: str, dataset: bool) -> list[Issue]:
     name = res["name"]
     schema = pkg.schemas.get(name)
     issues: list[Issue] = []
-    if dataset and data.startswith(b"\xef\xbb\xbf"):
+    if dataset and data[:3] == b"\xef\xbb\xbf":
         issues.append(Issue(name, "encoding-error", "the file starts with a byte-order mark", file=file, line=1,
                             hint="Save as UTF-8 without BOM (make-data build writes it so)."))
-    if dataset and b"\r" in data:
-        line = data.count(b"\n", 0, data.index(b"\r")) + 1
+    cr = data.find(b"\r") if dataset else -1
+    if cr >= 0:
+        line = data[:cr].count(b"\n") + 1
         issues.append(Issue(name, "format-error", "carriage return (CRLF or CR line end) found", file=file, line=line,
                             hint="Use LF line ends only."))
     # UTF-8 is verified in Arrow before parsing (fast; a bad byte in a ragged row would otherwise reach
@@ -130,7 +131,7 @@ def read_contents(pkg: Package, ctx: Context, files: dict, dataset: bool, prefet
         data = prefetch.data(name)
         if not is_tabular(res):
             try:
-                ctx.texts[name] = data.decode(res.get("encoding", "utf-8"))
+                ctx.texts[name] = bytes(data).decode(res.get("encoding", "utf-8"))
             except (UnicodeDecodeError, LookupError):
                 found[name].append(Issue(name, "encoding-error", "the text is not valid in its declared encoding", file=path))
         elif not data:
