@@ -111,11 +111,8 @@ def validate(root: Path, package: str | None, fmt: str, max_errors: int, engine:
     from .report import render_github, render_json, render_text
     from .validate import validate_package
 
-    if OWN_PROCESS["on"] and engine == "arrow":
-        from .engine.lean import skip_pandas
-
-        skip_pandas()  # this process ends after the report: pyarrow need not import pandas
-    report = validate_package(package or root, max_errors=max_errors, engine=engine)
+    # This process ends after the report: pyarrow need not import pandas (engine/lean.py).
+    report = validate_package(package or root, max_errors=max_errors, engine=engine, lean=OWN_PROCESS["on"])
     renderer = {"text": render_text, "json": render_json, "github": render_github}[fmt]
     click.echo(renderer(report))
     code = 0 if report.valid else 1

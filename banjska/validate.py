@@ -92,8 +92,13 @@ def locate_files(pkg: Package) -> dict[str, tuple[dict, str, Path]]:
     return files
 
 
-def collect(pkg: Package, max_errors: int, dataset_rules: bool | None, engine: str = "arrow") -> Report:
-    """Validate an opened package: descriptor, files (bytes, hash), tables (parse, types), checks."""
+def collect(pkg: Package, max_errors: int, dataset_rules: bool | None, engine: str = "arrow", lean: bool = False) -> Report:
+    """Validate an opened package: descriptor, files (bytes, hash), tables (parse, types), checks.
+
+    `lean`: the caller's process ends after this report (the console script), so pyarrow may be kept
+    from importing pandas (engine/lean.py); this happens after the files start being read, since it
+    imports pyarrow.
+    """
     report = Report(package=pkg.label)
     if not isinstance(pkg.descriptor.get("resources"), list) or not pkg.descriptor["resources"]:
         report.issues.append(Issue("", "package-error", "the descriptor has no 'resources' list", file="datapackage.json"))
@@ -102,6 +107,10 @@ def collect(pkg: Package, max_errors: int, dataset_rules: bool | None, engine: s
     files = locate_files(pkg)
     prefetch = Prefetch(files)  # reading and hashing start now, and overlap with the imports below
     pkg.issues.extend(descriptor_issues(pkg))
+    if lean and engine == "arrow":
+        from .engine.lean import skip_pandas
+
+        skip_pandas()
     from .engine.context import Context
     from .engine.pipeline import check_tables, read_contents
 
@@ -128,11 +137,12 @@ def collect(pkg: Package, max_errors: int, dataset_rules: bool | None, engine: s
 
 
 def validate_package(target: str | Path | None = None, max_errors: int = 1000, dataset_rules: bool | None = None,
-                     engine: str = "arrow") -> Report:
+                     engine: str = "arrow", lean: bool = False) -> Report:
     """Validate a package directory, datapackage.json or release zip (default: this repository's package).
 
     engine "arrow" evaluates the derived checks directly; "pandera" runs the same checks through the
     derived Pandera schemas. Both report the same issues; "arrow" avoids importing pandas and Pandera.
+    `lean=True` only for a process that ends after this report (see `collect`).
     """
     with open_package(target or ROOT) as pkg:
-        return collect(pkg, max_errors, dataset_rules, engine)
+        return collect(pkg, max_errors, dataset_rules, engine, lean)

@@ -112,3 +112,17 @@ def test_pyarrow_still_converts_pandas_after_skip_pandas():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[False, True]"
+
+
+def test_console_validate_reads_files_before_importing_pyarrow():
+    """The files are read and hashed in a background thread that starts before pyarrow is imported
+    (engine/prefetch.py), so ~0.1 s of imports overlaps with I/O and SHA-256."""
+    code = ("import sys, banjska.engine.prefetch as pf\n"
+            "init = pf.Prefetch.__init__\n"
+            "def spy(self, files):\n"
+            "    print('pyarrow-loaded' if 'pyarrow' in sys.modules else 'pyarrow-not-loaded', file=sys.stderr)\n"
+            "    init(self, files)\n"
+            "pf.Prefetch.__init__ = spy\n" + LEAN_VALIDATE)
+    proc = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["valid"], proc.stdout + proc.stderr[-2000:]
+    assert proc.stderr.splitlines()[0] == "pyarrow-not-loaded", proc.stderr
