@@ -128,7 +128,7 @@ def render_json(report: Report) -> str:
     quote = encode_basestring  # json's C string encoder (what encode() calls for a str)
     lines = []
     for i in report.issues:
-        before, middle, after = templates.get((i.table, i.rule, i.message, i.file, i.column, i.hint)) or template(i)
+        before, middle, after = template(i)
         line = "null" if i.line is None else int(i.line)
         value = "null" if i.value is None else quote(i.value)
         lines.append(f"{before}{line}{middle}{value}{after}")

@@ -416,3 +416,16 @@ def test_dataset_rules_can_be_switched_off_for_the_dataset(repo):
     c_event_rule_consistent(repo)
     rehash(repo)
     assert validate_package(repo, dataset_rules=False).valid
+
+
+def test_formula_cells_found_alike_in_every_string_layout():
+    """The first-byte lookup (pa.string buffers) and the regex for other layouts flag the same cells."""
+    import pyarrow as pa
+
+    from banjska.engine.rules import FORMULA_STARTS, _formula_free
+
+    cells = [c + "x" for c in FORMULA_STARTS] + ["ok", "", "é=", " =", None]
+    expected = [False] * len(FORMULA_STARTS) + [True, True, True, True, True]
+    for kind in (pa.string(), pa.large_string()):
+        assert _formula_free(pa.array(cells, kind)).to_pylist() == expected, kind
+    assert _formula_free(pa.array(cells[1:], pa.string()).slice(1)).to_pylist() == expected[2:]

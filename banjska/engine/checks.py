@@ -9,9 +9,8 @@ arrow runner (run.py) evaluates the very same functions without importing pandas
 from __future__ import annotations
 
 import re
-from typing import Callable
-
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pyarrow as pa

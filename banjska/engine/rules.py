@@ -373,8 +373,8 @@ def _formula_free(values: pa.Array) -> pa.Array:
     Arrow's buffers (a UTF-8 lead byte is never one of these ASCII characters)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    if values.type != pa.string():
-        return pc.invert(pc.starts_with(values, FORMULA_STARTS[0]))  # not reached for text columns
+    if values.type != pa.string():  # parsed text is always pa.string(); other string types take the regex
+        return pc.invert(pc.fill_null(pc.match_substring_regex(values, r"^[=+\-@\t\r]"), False))
     _, offsets, data = values.buffers()
     n = len(values)
     if n == 0 or data is None:

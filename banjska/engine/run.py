@@ -24,11 +24,9 @@ def _clip(value: str | None) -> str:
     return value
 
 
-def _issue(td: TableData, check: Check, column: str, row: int | None, line: int | None, value: str | None = None) -> Issue:
-    if value is None:
-        value = td.columns[column][row].as_py() if row is not None and column in td.columns else ""
-    hint = check.description if check.description != check.error else ""
-    return Issue(td.name, check.name, check.error, file=td.file, line=line, column=column, value=_clip(value), hint=hint)
+def _hint(error: str, description: str | None) -> str:
+    """A check's description is its hint, unless it only repeats the error text."""
+    return description if description and description != error else ""
 
 
 def failing_rows(check: Check, n: int) -> np.ndarray:
@@ -64,7 +62,7 @@ def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int, evalu
                 values = [_clip(v) for v in values]
         else:
             values = [""] * len(take)
-        hint = check.description if check.description != check.error else ""
+        hint = _hint(check.error, check.description)
         table, rule, error, file = td.name, check.name, check.error, td.file
         issues += [Issue(table, rule, error, file, line, column, value, hint) for line, value in zip(lines, values)]
     return issues, total
@@ -103,6 +101,7 @@ def run_schema(td: TableData, schema, budget: int) -> tuple[list[Issue], int]:
         if check is None:
             issues.append(Issue(td.name, str(case.check), str(case.check), file=td.file, column=col))
             continue
-        issues.append(_issue(td, Check(check.name, check.error, check.description or check.error, lambda: True), col,
-                             int(rows[i]) if known[i] else None, int(lines[i]) if known[i] else None))
+        value = td.columns[col][int(rows[i])].as_py() if known[i] and col in td.columns else ""
+        issues.append(Issue(td.name, check.name, check.error, file=td.file, line=int(lines[i]) if known[i] else None,
+                            column=col, value=_clip(value), hint=_hint(check.error, check.description)))
     return issues, total
