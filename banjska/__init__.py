@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     """`banjska.load` is imported on first use, so commands that never load DataFrames skip pandas."""
     if name == "load":
-        from .loader import load
+        from banjska.consume.load import load
 
         return load
     raise AttributeError(f"module 'banjska' has no attribute {name!r}")

@@ -1,5 +1,5 @@
-"""`python -m banjska` runs the make-data command line (with every command module registered)."""
+"""`python -m banjska` runs the make-data command line."""
 
-from .cli import main
+from banjska.cli import main
 
 main()

@@ -24,13 +24,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))  # synth.py, the test-data generator
 BIN = Path(sys.executable).parent
 
 GENERATE = """
 import json, sys
 from pathlib import Path
-from banjska.synth import generate
+from synth import generate
 out, n, faults = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 valid = generate(out / f"valid-{n}", n)
 faulty = generate(out / f"faulty-{n}", n, faults=faults)
@@ -89,7 +89,8 @@ def main() -> None:
     t = time.perf_counter()
     # Generate in a child process: a forked child would otherwise count this process's memory as its own.
     gen = subprocess.run([sys.executable, "-c", GENERATE, str(args.out), str(args.rows), str(faults)],
-                         check=True, capture_output=True, text=True)
+                         check=True, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")})
     rows = json.loads(gen.stdout)
     total = sum(rows["valid"].values())
     valid, faulty = args.out / f"valid-{args.rows}", args.out / f"faulty-{args.rows}"

@@ -3,11 +3,29 @@
 
     python3 scripts/dev.py build   # create .venv from the lock file, then build + validate the package
     python3 scripts/dev.py test    # create .venv from the lock file, then run the whole test suite
+    python3 scripts/dev.py lint    # ruff check (configured in pyproject.toml [tool.ruff]); extra args go to ruff
+    python3 scripts/dev.py smoke   # build the wheel, install it in a fresh venv outside the repo, run it
+                                   # (scripts/smoke_wheel.py; --lower-bounds: the lowest supported versions)
+    python3 scripts/dev.py setup   # only create/update the environments
 
-The virtual environment is installed from requirements-dev.lock with --require-hashes, so every
-machine gets the same versions; it is reused when the lock file has not changed. Setup also creates
-.venv-cff from requirements-cff.lock (cffconvert, which validates CITATION.cff: its jsonschema pin
-conflicts with frictionless, so it lives in its own environment), reused the same way.
+Dependencies are listed once, as version ranges, in pyproject.toml ([project].dependencies and the
+docs/test/dev extras). The exact versions, with hashes, are generated from it with uv
+(`pip install uv`, in any scratch environment), the dev lock first, then the base lock constrained to it
+so both agree:
+
+    uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.lock
+    uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -c requirements-dev.lock -o requirements.lock
+
+(each lock file repeats its command on its second line; add --upgrade to move to newer releases.)
+.venv is installed from requirements-dev.lock (everything: base + docs + test + ruff + build) with
+--require-hashes, so every machine gets the same versions, then the project itself, editable and
+--no-deps; it is reused while the lock file and pyproject.toml are unchanged. requirements.lock (the
+base install only) is what the wheel smoke test installs. Setup also creates .venv-cff from
+requirements-cff.lock (cffconvert, which validates CITATION.cff: its jsonschema pin conflicts with
+frictionless, so it lives in its own environment), reused the same way.
+
+Commands run with the repository root as their working directory: make-data acts on the package
+found from the working directory, not on where it is installed.
 """
 
 from __future__ import annotations
@@ -25,6 +43,8 @@ LOCK = ROOT / "requirements-dev.lock"
 STAMP = VENV / ".lock-sha256"
 CFF_VENV = ROOT / ".venv-cff"
 CFF_LOCK = ROOT / "requirements-cff.lock"
+PIP = ("-m", "pip", "install", "--quiet", "--disable-pip-version-check")
+COMMANDS = ("build", "test", "lint", "smoke", "setup")
 
 
 def bin_path(name: str, venv_dir: Path = VENV) -> Path:
@@ -39,7 +59,7 @@ def run(*cmd: str | Path) -> None:
 
 
 def setup() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script runs under whatever python3 the machine has
         sys.exit(f"Error: Python 3.11 or newer is needed, this is {sys.version.split()[0]}.")
     setup_cff()
     wanted = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
@@ -48,8 +68,9 @@ def setup() -> None:
     if not bin_path("python").exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     py = bin_path("python")
-    run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", LOCK)
-    run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--no-build-isolation", "-e", ROOT)
+    run(py, *PIP, "--require-hashes", "-r", LOCK)
+    # setuptools comes from the lock (dev extra), so the editable install needs no build isolation (no download).
+    run(py, *PIP, "--no-deps", "--no-build-isolation", "-e", ROOT)
     STAMP.write_text(wanted)
 
 
@@ -62,19 +83,25 @@ def setup_cff() -> None:
     if not bin_path("python", CFF_VENV).exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(CFF_VENV)
     py = bin_path("python", CFF_VENV)
-    run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", CFF_LOCK)
+    run(py, *PIP, "--require-hashes", "-r", CFF_LOCK)
     stamp.write_text(wanted)
 
 
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in {"build", "test", "setup"}:
-        sys.exit("usage: python3 scripts/dev.py build|test|setup [extra pytest args]")
+    if not argv or argv[0] not in COMMANDS:
+        sys.exit("usage: python3 scripts/dev.py build|test|lint|smoke|setup [extra args: pytest's, ruff's, "
+                 "or smoke's --lower-bounds]")
     setup()
-    if argv[0] == "build":
+    command, rest = argv[0], argv[1:]
+    if command == "build":
         run(bin_path("make-data"), "build")
         run(bin_path("make-data"), "validate")
-    elif argv[0] == "test":
-        run(bin_path("python"), "-m", "pytest", *argv[1:])
+    elif command == "test":
+        run(bin_path("python"), "-m", "pytest", *rest)
+    elif command == "lint":
+        run(bin_path("ruff"), "check", *rest)
+    elif command == "smoke":
+        run(sys.executable, ROOT / "scripts" / "smoke_wheel.py", *rest)
 
 
 if __name__ == "__main__":

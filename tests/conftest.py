@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from banjska.cli import main
-from banjska.paths import ROOT
+from repo import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))  # synth.py, the generator of large test packages
 
 COPIED = ["seeds", "annotations", "schemas", "metadata", "data", "datapackage.json",
           "README.md", "LICENSE", "CHANGELOG.md", "CITATION.cff", ".zenodo.json", "dist", "docs"]

@@ -18,7 +18,7 @@ import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from banjska.paths import ROOT
+from repo import ROOT
 
 PACKAGE_PARTS = ("data", "schemas", "seeds", "datapackage.json")
 

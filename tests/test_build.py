@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from banjska.build import render
-from banjska.paths import ROOT
+from banjska.build.run import render
+from repo import ROOT
 
 from conftest import edit
 

@@ -10,10 +10,10 @@ import subprocess
 import pytest
 import yaml
 
-from banjska.citation import cff_bytes, check_agreement, generated_files
+from banjska.release.citation import cff_bytes, check_agreement, generated_files
 from banjska.files import json_bytes
-from banjska.package import load_metadata
-from banjska.paths import ROOT
+from banjska.build.descriptor import load_metadata
+from repo import ROOT
 
 from conftest import edit
 

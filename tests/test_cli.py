@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import banjska.build
-from banjska.paths import ROOT
+import banjska.build.run
+from repo import ROOT
 
 
 def test_usage_error_exits_2(cli):
@@ -34,8 +34,8 @@ def test_internal_error_is_reported_as_a_bug_not_invalid_data(cli, monkeypatch):
     def boom(root):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(banjska.build, "render", boom)
-    res = cli("build", "--check")
+    monkeypatch.setattr(banjska.build.run, "render", boom)
+    res = cli("--root", ROOT, "build", "--check")
     assert res.exit_code == 3
     assert "internal error" in res.stderr and "kaboom" in res.stderr
     assert "invalid" not in res.stderr.lower().replace("internal", "")
@@ -55,18 +55,37 @@ def test_validate_json_prints_one_document(cli):
 
 
 def test_subprocess_smoke():
+    """Without a path, commands act on the project/package found upward from the working directory."""
     exe = Path(sys.executable).with_name("make-data")
-    proc = subprocess.run([str(exe), "build", "--check"], cwd="/", capture_output=True, text=True)
+    proc = subprocess.run([str(exe), "build", "--check"], cwd=ROOT / "annotations", capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert "up to date" in proc.stderr
-    proc = subprocess.run([str(exe), "validate"], cwd="/", capture_output=True, text=True)
-    assert proc.returncode == 0 and proc.stdout.startswith("valid:"), proc.stdout + proc.stderr
+    assert proc.stderr.startswith(f"up to date: {ROOT}:")
+    proc = subprocess.run([str(exe), "validate"], cwd=ROOT / "data", capture_output=True, text=True)
+    assert (proc.returncode, proc.stdout.strip()) == (0, f"valid: {ROOT / 'datapackage.json'} (11 tables, "
+                                                          f"{sum(len(r) for r in _table_rows())} rows)"), proc.stderr
+
+
+def test_commands_outside_a_package_say_so(tmp_path):
+    exe = Path(sys.executable).with_name("make-data")
+    proc = subprocess.run([str(exe), "validate"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr == (f"Error: no datapackage.json in {tmp_path.resolve()} or any directory above it. Run the "
+                           "command inside a data package, or pass the package's directory, its datapackage.json or a "
+                           "release .zip.\n")
+    proc = subprocess.run([str(exe), "build"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 2 and "no dataset project (metadata/dataset.yaml)" in proc.stderr
+
+
+def _table_rows() -> list[list[str]]:
+    from pkgtools import read_rows
+
+    return [read_rows(p)[1] for p in sorted((ROOT / "data").glob("*.csv"))]
 
 
 LEAN_VALIDATE = """
 import sys
 sys.argv = ["make-data", "validate", "--format", "json"] + sys.argv[1:]
-from banjska.cli import run
+from banjska.cli.console import run
 run()
 """
 
@@ -78,13 +97,15 @@ def imported_pandas(stderr: str) -> bool:
 
 def test_console_validate_does_not_import_pandas():
     """The console script's validate keeps pyarrow from importing pandas (a quarter second of every run)."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", LEAN_VALIDATE], cwd="/", capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", LEAN_VALIDATE, str(ROOT)], cwd="/",
+                          capture_output=True, text=True)
     assert proc.returncode == 0 and json.loads(proc.stdout)["valid"], proc.stdout + proc.stderr[-2000:]
     assert not imported_pandas(proc.stderr)
 
 
 def test_console_validate_with_pandera_still_imports_pandas():
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", LEAN_VALIDATE, "--engine", "pandera"], cwd="/",
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", LEAN_VALIDATE, str(ROOT), "--engine", "pandera"],
+                          cwd="/",
                           capture_output=True, text=True)
     assert proc.returncode == 0 and json.loads(proc.stdout)["valid"], proc.stdout + proc.stderr[-2000:]
     assert imported_pandas(proc.stderr)
@@ -106,7 +127,7 @@ def test_console_validate_exit_code_and_full_output_on_invalid_data(tmp_path):
 
 def test_pyarrow_still_converts_pandas_after_skip_pandas():
     """skip_pandas only answers pyarrow's soft checks: a later hard need imports pandas as usual."""
-    code = ("import pyarrow as pa; from banjska.engine.lean import skip_pandas; assert skip_pandas(); "
+    code = ("import pyarrow as pa; from banjska.validate.fast import skip_pandas; assert skip_pandas(); "
             "import sys; assert 'pandas' not in sys.modules; "
             "print(pa.table({'a': [1, None]}).to_pandas()['a'].isna().tolist())")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -116,13 +137,13 @@ def test_pyarrow_still_converts_pandas_after_skip_pandas():
 
 def test_console_validate_reads_files_before_importing_pyarrow():
     """The files are read and hashed in a background thread that starts before pyarrow is imported
-    (engine/prefetch.py), so ~0.1 s of imports overlaps with I/O and SHA-256."""
-    code = ("import sys, banjska.engine.prefetch as pf\n"
+    (validate/prefetch.py), so ~0.1 s of imports overlaps with I/O and SHA-256."""
+    code = ("import sys, banjska.validate.prefetch as pf\n"
             "init = pf.Prefetch.__init__\n"
-            "def spy(self, files):\n"
+            "def spy(self, source, files):\n"
             "    print('pyarrow-loaded' if 'pyarrow' in sys.modules else 'pyarrow-not-loaded', file=sys.stderr)\n"
-            "    init(self, files)\n"
+            "    init(self, source, files)\n"
             "pf.Prefetch.__init__ = spy\n" + LEAN_VALIDATE)
-    proc = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", code, str(ROOT)], cwd="/", capture_output=True, text=True)
     assert proc.returncode == 0 and json.loads(proc.stdout)["valid"], proc.stdout + proc.stderr[-2000:]
     assert proc.stderr.splitlines()[0] == "pyarrow-not-loaded", proc.stderr

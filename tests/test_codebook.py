@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from banjska.codebook import FIGURE, HTML, MARKDOWN, render
-from banjska.paths import ROOT, TABLES
+from banjska.consume.codebook import FIGURE, HTML, MARKDOWN, render
+from repo import ROOT, TABLES
 
 from conftest import edit
 

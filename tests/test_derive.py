@@ -19,11 +19,11 @@ from typing import Callable
 import pyarrow as pa
 import pytest
 
-import banjska.engine.derive as derive_mod
-import banjska.validate as validate_mod
-from banjska.engine.types import parse
-from banjska.paths import ROOT, TABLES
-from banjska.validate import validate_package
+import banjska.validate.derive as derive_mod
+import banjska.validate.core as validate_mod
+from banjska.package.types import parse
+from repo import ROOT, TABLES
+from banjska.validate.core import validate_package
 
 # --- building tiny packages --------------------------------------------------------------------------
 
@@ -307,7 +307,7 @@ def expected_checks(schema: dict) -> dict[str, Counter]:
     return {k: v for k, v in out.items() if v}
 
 
-def derived_schemas(monkeypatch, target: Path, dataset_rules: bool = False) -> dict:
+def derived_schemas(monkeypatch, target: Path, rules=None) -> dict:
     """Run validation on `target` and capture the Pandera schema derived for each table."""
     captured = {}
     real = derive_mod.derive_schema
@@ -319,7 +319,7 @@ def derived_schemas(monkeypatch, target: Path, dataset_rules: bool = False) -> d
     monkeypatch.setattr(derive_mod, "derive_schema", spy)
     if hasattr(validate_mod, "derive_schema"):
         monkeypatch.setattr(validate_mod, "derive_schema", spy)
-    validate_package(target, dataset_rules=dataset_rules, engine="pandera")
+    validate_package(target, rules=rules, engine="pandera")
     return captured
 
 
@@ -351,7 +351,7 @@ def test_a_new_constraint_in_a_schema_file_reaches_the_derived_schema(monkeypatc
     header = lines[0].split(",")
     assert header[0] == pk  # ids come first and are simple tokens in every table
     ids = [line.split(",")[0] for line in lines[1:]]
-    assert validate_package(repo, dataset_rules=False).valid
+    assert validate_package(repo, rules=None).valid
 
     before = check_names(derived_schemas(monkeypatch, repo)[table].columns[pk])
     fld(schema, pk)["constraints"]["enum"] = ids[:-1] + ["not-an-id"]   # the last row's id is no longer allowed
@@ -360,7 +360,7 @@ def test_a_new_constraint_in_a_schema_file_reaches_the_derived_schema(monkeypatc
     after = check_names(derived_schemas(monkeypatch, repo)[table].columns[pk])
     assert after - before == Counter({"constraint-error:enum": 1})
 
-    report = validate_package(repo, dataset_rules=False)
+    report = validate_package(repo, rules=None)
     assert {(i.table, i.rule, i.line, i.column, i.value) for i in report.issues} == \
         {(table, "constraint-error:enum", len(lines), pk, ids[-1])}
 
@@ -419,7 +419,7 @@ def issue_keys(report):
 
 def test_arrow_and_pandera_engines_report_the_same_issues(tmp_path):
     """The default runner evaluates the derived checks directly; Pandera running them must agree exactly."""
-    from banjska.synth import generate
+    from synth import generate
 
     pkg = generate(tmp_path / "faulty", 3000, faults=40).path
     arrow = validate_package(pkg, max_errors=100000, engine="arrow")
@@ -439,7 +439,7 @@ def test_uri_format_agrees_with_rfc3986():
     import rfc3986
     from rfc3986 import validators
 
-    from banjska.engine.types import _string_format_reader
+    from banjska.package.types import _string_format_reader
 
     def frictionless_reads(cell: str) -> bool:
         try:
@@ -458,7 +458,7 @@ def test_uri_format_agrees_with_rfc3986_on_random_text():
     import rfc3986
     from rfc3986 import validators
 
-    from banjska.engine.types import _string_format_reader
+    from banjska.package.types import _string_format_reader
 
     read = _string_format_reader("uri")
 

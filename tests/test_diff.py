@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from banjska.diff import changelog_entry, diff, schema_changes
+from banjska.release.diff import changelog_entry, diff, schema_changes
 
 from conftest import copy_repo, edit
 

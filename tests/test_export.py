@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from banjska.paths import ROOT, TABLES
+from repo import ROOT, TABLES
 from pkgtools import zip_package
 
 from test_load import copy_package, set_cell

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from banjska.errors import InputError
-from banjska.paths import ROOT, TABLES
-from banjska.validate import validate_package
+from repo import ROOT, TABLES
+from banjska.validate.core import validate_package
 
 from corrupt import Pkg, copy_package, no_unraisable, tree_digest
 

@@ -13,13 +13,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import banjska.validate as validate_mod
-from banjska.engine import keys
-from banjska.engine.context import Context
-from banjska.engine.keys import Ref
-from banjska.engine.package import open_package
-from banjska.engine.pipeline import read_contents
-from banjska.engine.prefetch import Prefetch
+import banjska.validate.core as validate_mod
+import banjska.validate.keys as keys
+from banjska.validate.context import Context
+from banjska.validate.keys import Ref
+from banjska.package.reader import open_package
+from banjska.validate.pipeline import read_contents
+from banjska.validate.prefetch import Prefetch
 from test_derive import field, write_package
 
 VALUES = st.lists(st.sampled_from(["a", "b", "c", "ab", "", "é"]), max_size=12)
@@ -29,8 +29,9 @@ def context_of(root: Path, tables: dict[str, tuple[dict, str]]) -> Context:
     write_package(root, tables)
     with open_package(root) as pkg:
         ctx = Context(descriptor=pkg.descriptor)
-        files = validate_mod.locate_files(pkg)
-        read_contents(pkg, ctx, files, dataset=False, prefetch=Prefetch(files))
+        schemas: dict = {}
+        files = validate_mod.locate_files(pkg, schemas)
+        read_contents(pkg, ctx, files, schemas, None, Prefetch(pkg.source, files))
     return ctx
 
 

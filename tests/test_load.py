@@ -15,8 +15,8 @@ import pytest
 
 import banjska
 from banjska.errors import DataInvalid, InputError
-from banjska.loader import load
-from banjska.paths import ROOT, TABLES
+from banjska.consume.load import load
+from repo import ROOT, TABLES
 from pkgtools import zip_package
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text())

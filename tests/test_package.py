@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from banjska.paths import ROOT, TABLES
+from repo import ROOT, TABLES
 
 from conftest import edit
 

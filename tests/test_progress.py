@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from banjska.progress import Progress, enabled, track
+from banjska.consume.progress import Progress, enabled, track
 
 
 class Tty(io.StringIO):

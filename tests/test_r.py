@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from banjska.loader import load
-from banjska.paths import ROOT, TABLES
+from banjska.consume.load import load
+from repo import ROOT, TABLES
 from pkgtools import zip_package
 
 from test_load import copy_package, set_cell

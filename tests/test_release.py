@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-import banjska.release as release
+import banjska.release.publish as release
 from banjska.errors import PublishError
 from banjska.files import sha256
-from banjska.paths import ROOT
-from banjska.validate import validate_package
-from banjska.versioning import Version, check_bump, last_release, releases
+from repo import ROOT
+from banjska.validate.core import validate_package
+from banjska.release.versioning import Version, check_bump, last_release, releases
 
 from conftest import copy_repo, edit
 

@@ -15,13 +15,14 @@ from typing import Callable
 
 import pytest
 
-from banjska.engine.rules import CODED, PK, RULES, no_formula_cells
-from banjska.paths import TABLES
-from banjska.validate import DATASET_NAME, validate_package
+from banjska.dataset.rules import CODED, RULES, RULESET, no_formula_cells
+from repo import ROOT, TABLES
+from banjska.validate.core import validate_package
 
 from pkgtools import find_row, get_cell, line_of, read_rows, rehash, set_cell, write_rows
 
 RULE_FN = {r.fn.__name__: r for r in RULES}
+PK = {t: json.loads((ROOT / "schemas" / f"{t}.schema.json").read_text(encoding="utf-8"))["primaryKey"][0] for t in TABLES}
 # Rules applied to every text column rather than registered in RULES: name -> function (docstring = message).
 COLUMN_RULES = {"no_formula_cells": no_formula_cells}
 
@@ -336,7 +337,7 @@ def test_rule_fires_alone_at_the_corrupted_cell(repo, name, corrupt):
         assert issue.message == first_doc_line(fn)
         assert issue.table in {loc.table for loc in expected}
         if name in RULE_FN:
-            assert (issue.table, issue.column) == (RULE_FN[name].table, RULE_FN[name].column)
+            assert (issue.table, issue.column) == (RULE_FN[name].table, RULE_FN[name].column or PK[issue.table])
             if issue.hint:
                 assert issue.hint == RULE_FN[name].hint
     for loc in expected:
@@ -357,7 +358,6 @@ def test_a_statement_marked_precedes_event_may_be_dated_before_it(repo):
 # --- foreign keys of the real schemas, self-references included -----------------------------------
 
 def foreign_keys() -> list[tuple[str, str, dict]]:
-    from banjska.paths import ROOT
 
     out = []
     for path in sorted((ROOT / "schemas").glob("*.schema.json")):
@@ -395,7 +395,7 @@ def test_every_foreign_key_is_enforced(repo, table, field, ref):
 def rename_package(repo: Path, name: str) -> None:
     desc_path = repo / "datapackage.json"
     desc = json.loads(desc_path.read_text(encoding="utf-8"))
-    assert desc["name"] == DATASET_NAME
+    assert desc["name"] == RULESET.name
     desc["name"] = name
     desc_path.chmod(0o644)
     desc_path.write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -408,21 +408,21 @@ def test_dataset_rules_do_not_apply_to_a_generic_package(repo):
     rename_package(repo, "some-other-package")
     report = validate_package(repo)
     assert report.valid, located(report)
-    forced = validate_package(repo, dataset_rules=True)
+    forced = validate_package(repo, rules=RULESET)
     assert located(forced) == {("dataset:event_rule_consistent", "data/events.csv", expected[0].line, "date_rule")}
 
 
 def test_dataset_rules_can_be_switched_off_for_the_dataset(repo):
     c_event_rule_consistent(repo)
     rehash(repo)
-    assert validate_package(repo, dataset_rules=False).valid
+    assert validate_package(repo, rules=None).valid
 
 
 def test_formula_cells_found_alike_in_every_string_layout():
     """The first-byte lookup (pa.string buffers) and the regex for other layouts flag the same cells."""
     import pyarrow as pa
 
-    from banjska.engine.rules import FORMULA_STARTS, _formula_free
+    from banjska.dataset.rules import FORMULA_STARTS, _formula_free
 
     cells = [c + "x" for c in FORMULA_STARTS] + ["ok", "", "é=", " =", None]
     expected = [False] * len(FORMULA_STARTS) + [True, True, True, True, True]

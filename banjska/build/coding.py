@@ -1,0 +1,132 @@
+"""Turn the hand-coded annotation files into table rows and evidence rows.
+
+Annotation records use the Table Schema's field names. This module checks each record against its
+schema's field list, anchors every evidence quote in the article, and checks that source-text fields
+(names, raw dates, verbatim words, paraphrases, raw counts) are words of the record's own quotes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from banjska.errors import BuildError
+from banjska.build.evidence import Anchor, anchor
+from banjska.build.layout import ANNOTATIONS
+from banjska.build.schemas import field_names, primary_key, source_text_fields
+from banjska.build.source import Seed, Unit, load_yaml
+
+# Tables coded by hand, in file order; statement_actors are nested in statements.yaml.
+CODED_TABLES = ("places", "actors", "events", "event_actors", "statements", "casualties", "enrichment")
+NESTED = {"statements": ("actors", "statement_actors")}
+DERIVED_IDS = {
+    "statement_actors": lambda r: f"{r['statement_id']}--{r['actor_id']}",
+    "enrichment": lambda r: f"{r['table_name']}--{r['record_id']}--{r['property']}",
+}
+NO_EVIDENCE = {"enrichment"}  # enrichment comes from outside the article; it carries source_url instead
+FRAGMENT_SEPARATOR = " ... "
+
+
+@dataclass
+class Coded:
+    rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    evidence: list[dict[str, str]] = field(default_factory=list)
+
+
+def cell(value: object) -> str:
+    """Render one YAML value as the CSV text Table Schema expects."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def read_records(root: Path, name: str) -> list[dict]:
+    path = root / ANNOTATIONS / f"{name}.yaml"
+    doc = load_yaml(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("records"), list):
+        raise BuildError("expected a mapping with a 'records:' list", where=f"{ANNOTATIONS}/{name}.yaml")
+    for i, rec in enumerate(doc["records"], start=1):
+        if not isinstance(rec, dict):
+            raise BuildError(f"record {i} is not a mapping", where=f"{ANNOTATIONS}/{name}.yaml")
+    return doc["records"]
+
+
+class Coder:
+    def __init__(self, root: Path, seed: Seed, units: list[Unit]):
+        self.root, self.seed, self.units = root, seed, units
+        self.out = Coded()
+
+    def code_all(self) -> Coded:
+        for table in CODED_TABLES:
+            self.out.rows.setdefault(table, [])
+            for rec in read_records(self.root, table):
+                self.code_record(table, dict(rec), f"{ANNOTATIONS}/{table}.yaml")
+        self.out.rows.setdefault("statement_actors", [])
+        return self.out
+
+    def code_record(self, table: str, rec: dict, file: str, parent: dict | None = None) -> None:
+        quotes = rec.pop("evidence", None) or []
+        nested = rec.pop(NESTED[table][0], None) or [] if table in NESTED else []
+        if parent:
+            rec = {**parent, **rec}
+        names = field_names(self.root, table)
+        if "source_id" in names:
+            rec.setdefault("source_id", self.seed.source_id)
+        pk = primary_key(self.root, table)
+        if pk not in rec and table in DERIVED_IDS:
+            try:
+                rec[pk] = DERIVED_IDS[table](rec)
+            except KeyError as missing:
+                raise BuildError(f"record lacks {missing}", where=file) from None
+        rid = cell(rec.get(pk))
+        where = f"{file} record {rid or '(no ' + pk + ')'}"
+        if not rid:
+            raise BuildError(f"record has no {pk}", f"Give every {table} record a {pk}.", where=where)
+        unknown = sorted(set(rec) - set(names))
+        if unknown:
+            raise BuildError(f"unknown field(s) {', '.join(unknown)}",
+                             f"Fields of {table} are: {', '.join(names)}.", where=where)
+        anchors = self.anchor_quotes(table, rid, quotes, where)
+        if not anchors and table not in NO_EVIDENCE:
+            raise BuildError("record has no evidence", "Add at least one exact quote from the article under 'evidence:'.", where=where)
+        self.check_source_text(table, rec, anchors, where)
+        self.out.rows.setdefault(table, []).append({n: cell(rec.get(n)) for n in names})
+        for child in nested:
+            if not isinstance(child, dict):
+                raise BuildError("nested entry is not a mapping", where=where)
+            child_table = NESTED[table][1]
+            self.code_record(child_table, dict(child), file, parent={pk: rid})
+
+    def anchor_quotes(self, table: str, rid: str, quotes: object, where: str) -> list[Anchor]:
+        if not isinstance(quotes, list):
+            raise BuildError("'evidence' must be a list of quotes", where=where)
+        anchors = []
+        for n, item in enumerate(quotes, start=1):
+            quote, fld = (item.get("quote"), item.get("field", "")) if isinstance(item, dict) else (item, "")
+            if fld and fld not in field_names(self.root, table):
+                raise BuildError(f"evidence {n} supports unknown field {fld!r}", where=where)
+            a = anchor(self.seed.text, self.units, quote, f"{where} evidence {n}")
+            anchors.append(a)
+            self.out.evidence.append({
+                "evidence_id": f"{table}/{rid}/{n}", "table_name": table, "record_id": rid, "field": fld,
+                "quote": a.quote, "start": str(a.start), "end": str(a.end), "unit_id": a.unit_id,
+            })
+        return anchors
+
+    def check_source_text(self, table: str, rec: dict, anchors: list[Anchor], where: str) -> None:
+        for name in source_text_fields(self.root, table):
+            value = cell(rec.get(name))
+            for fragment in filter(None, value.split(FRAGMENT_SEPARATOR)):
+                if not any(fragment in a.quote for a in anchors):
+                    raise BuildError(f"field {name} = {fragment!r} is not words of the record's evidence quotes",
+                                     "Use the article's exact wording, or add the quote that contains it.", where=where)
+
+
+def code(root: Path, seed: Seed, units: list[Unit]) -> Coded:
+    """Code every annotation file; fails on the first record that cannot be anchored."""
+    return Coder(root, seed, units).code_all()

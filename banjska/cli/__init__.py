@@ -1,0 +1,13 @@
+"""`make-data`: a thin command line over the library (see app.py). One module per stage's commands;
+this package only assembles them, so no command module imports another."""
+
+from banjska.cli.app import main
+from banjska.cli.build import build
+from banjska.cli.consume import codebook, export
+from banjska.cli.release import cite, diff, publish
+from banjska.cli.validate import validate
+
+for command in (build, validate, codebook, export, diff, publish, cite):
+    main.add_command(command)
+
+__all__ = ["main"]

@@ -1,0 +1,96 @@
+"""The `make-data` group and what every command shares: error handling, JSON output, `--check` rendering.
+
+Each command parses its options, calls one library function and renders the result; library errors
+become one `Error: ...` line and an exit code (0 ok, 1 data invalid / step failed, 2 usage or
+environment, 3 a bug). Commands act on the path given, else on the package or project found by
+searching upward from the working directory (banjska.project), never on the install location.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from banjska import __version__
+from banjska.errors import INTERNAL_ERROR_EXIT, MakeDataError
+
+
+@dataclass
+class Options:
+    """Group-level options every command sees (`click.pass_obj`)."""
+
+    root: Path | None = None
+    debug: bool = False
+    on_reading: Callable[[], object] | None = None  # run by validate once files are being read (console.py)
+
+    def project(self) -> Path:
+        """The dataset project: --root, else the nearest one above the working directory."""
+        from banjska.project import find_project
+
+        return find_project(self.root)
+
+    def package(self, path: str | Path | None) -> Path:
+        """The package: PATH, else --root, else the nearest datapackage.json above the working directory."""
+        from banjska.project import find_package
+
+        return find_package(path if path is not None else self.root)
+
+
+def handle_errors(func):
+    """Turn library errors into one clear line; a crash is reported as a bug, never as invalid data."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except MakeDataError as exc:
+            click.echo(f"Error: {exc.one_line()}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - last line of defence: a bug, reported as one
+            click.echo(f"Error: internal error (a bug in make-data, not a problem with your data): "
+                       f"{type(exc).__name__}: {exc}. Please report it with the output of `make-data --debug ...`.",
+                       err=True)
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None and isinstance(ctx.obj, Options) and ctx.obj.debug:
+                traceback.print_exc()
+            sys.exit(INTERNAL_ERROR_EXIT)
+
+    return wrapper
+
+
+def emit_json(doc: object) -> None:
+    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+def report_check(differ: list[str], as_json: bool, up_to_date: str, fix: str, **extra) -> None:
+    """Render a `--check` result (shared by build and codebook); exit 1 naming every differing file."""
+    if as_json:
+        emit_json({"up_to_date": not differ, "differ": differ, **extra})
+    elif not differ:
+        click.echo(f"up to date: {up_to_date}", err=True)
+    else:
+        click.echo("Error: these files differ from a fresh generation: " + ", ".join(differ) + f". {fix}", err=True)
+    if differ:
+        sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="make-data")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Project (or package) directory to work on (default: the nearest one at or above the "
+                   "working directory).")
+@click.option("--debug", is_flag=True, help="On an internal error, print the traceback (for bug reports).")
+@click.pass_context
+def main(ctx: click.Context, root: Path | None, debug: bool) -> None:
+    """Build, validate and publish an evidence-anchored Frictionless data package."""
+    opts = ctx.ensure_object(Options)  # the console script may pass one with its hooks (console.py)
+    opts.root, opts.debug = (root.resolve() if root else None), debug

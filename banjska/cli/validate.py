@@ -1,0 +1,32 @@
+"""`make-data validate`: check any Frictionless data package and report every error located."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from banjska.cli.app import Options, handle_errors
+
+
+@click.command()
+@click.pass_obj
+@click.argument("package", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="Report format.")
+@click.option("--max-errors", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Stop after this many errors.")
+@click.option("--engine", type=click.Choice(["arrow", "pandera"]), default="arrow", show_default=True,
+              help="Run the derived checks directly (arrow) or through the derived Pandera schemas (same results).")
+@handle_errors
+def validate(opts: Options, package: str | None, fmt: str, max_errors: int, engine: str) -> None:
+    """Validate PACKAGE (a directory, datapackage.json or release .zip; default: the nearest package at or
+    above the working directory)."""
+    from banjska.report import render_github, render_json, render_text
+    from banjska.validate import validate_package
+
+    report = validate_package(opts.package(package), max_errors=max_errors, engine=engine,
+                              on_reading=opts.on_reading)
+    renderer = {"text": render_text, "json": render_json, "github": render_github}[fmt]
+    click.echo(renderer(report))
+    sys.exit(0 if report.valid else 1)

@@ -1,0 +1,403 @@
+"""The rules of the banjska-2023-events dataset that its Table Schemas cannot express: cross-field and
+cross-table consistency, evidence anchored in the article, full sentence coverage, spreadsheet safety.
+
+Registered for packages named `banjska-2023-events` through the `banjska.rules` entry point
+(pyproject.toml); the generic engine (banjska.validate) runs them. Each rule is a vectorised function
+over the parsed tables, registered with `@rule(table, column)` and returning a boolean mask (True = the
+row passes). Its one-line docstring is the error message users see. Rules whose tables or columns are
+absent from a package are skipped (the Table Schema checks already report what is missing).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from banjska.report import Issue
+from banjska.validate import keys
+from banjska.validate.context import Context, TableData
+from banjska.validate.keys import Ref
+from banjska.validate.rules import RuleSet
+
+RULESET = RuleSet("banjska-2023-events", no_bom=True, lf_only=True, no_empty_tables=True)
+rule = RULESET.rule
+RULES = RULESET.rules
+
+# Tables whose records are hand-coded from the article, so every record must have evidence.
+CODED = ("places", "actors", "events", "event_actors", "statements", "statement_actors", "casualties")
+ARTICLE = "article"  # the text resource holding the source article
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def numbers(td: TableData, name: str) -> np.ndarray:
+    """A numeric column as floats, NaN where missing."""
+    arr = td.typed(name)
+    if arr is None:
+        return np.full(td.num_rows, np.nan)
+    return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def has(td: TableData, name: str) -> np.ndarray:
+    return td.present(name)
+
+
+def dates(td: TableData, name: str) -> np.ndarray:
+    arr = td.typed(name)
+    if arr is None or not pa.types.is_date32(arr.type):
+        return np.full(td.num_rows, np.datetime64("NaT"), dtype="datetime64[D]")
+    return arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+
+
+def le_or_missing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.isnat(a) | np.isnat(b) | (a <= b)
+
+
+def text_eq(td: TableData, name: str, value: str) -> np.ndarray:
+    arr = td.typed(name)
+    return np.zeros(td.num_rows, dtype=bool) if arr is None else pc.fill_null(pc.equal(arr, value), False).to_numpy(zero_copy_only=False)
+
+
+def pk(ctx: Context, table: str) -> str:
+    """The table's (single-field) primary key, from its Table Schema."""
+    key_fields = ctx.tables[table].schema.get("primaryKey") if table in ctx.tables else None
+    return key_fields[0] if isinstance(key_fields, list) else str(key_fields or "")
+
+
+def key(table: str, ctx: Context) -> Ref:
+    return Ref(table, pk(ctx, table))
+
+
+def cites(table: str, citing: str = "evidence") -> Ref:
+    """The record_id of the `citing` rows whose table_name is `table` (a polymorphic reference)."""
+    return Ref(citing, "record_id", ("table_name", table))
+
+
+def take_rows(values: pa.Array, rows: np.ndarray | None) -> pa.Array:
+    """values at `rows` (null where the row is -1, or everywhere when rows is None)."""
+    if rows is None:
+        return pa.nulls(0, values.type)
+    return pc.take(values, pa.array(rows, pa.int64(), mask=rows < 0))
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+def dates_ordered(td: TableData) -> np.ndarray:
+    """Date bounds are out of order: date_start <= date <= date_end must hold."""
+    d, lo, hi = dates(td, "date"), dates(td, "date_start"), dates(td, "date_end")
+    return le_or_missing(lo, d) & le_or_missing(d, hi) & le_or_missing(lo, hi)
+
+
+def precision_consistent(td: TableData) -> np.ndarray:
+    """The date fields that are filled do not match date_precision."""
+    d, a, b = has(td, "date"), has(td, "date_start"), has(td, "date_end")
+    same = (dates(td, "date") == dates(td, "date_start")) & (dates(td, "date") == dates(td, "date_end"))
+    expected = {
+        "day": d & (~a | same) & (~b | same),
+        "span": ~d & a & b,
+        "before": ~d & ~a & b,
+        "after": ~d & a & ~b,
+        "unknown": ~d & ~a & ~b,
+    }
+    ok = np.ones(td.num_rows, dtype=bool)
+    for value, cond in expected.items():
+        ok &= ~text_eq(td, "date_precision", value) | cond
+    return ok
+
+
+def rule_consistent(td: TableData) -> np.ndarray:
+    """date_rule, date_precision and date_reference disagree about whether a date was resolved."""
+    none = text_eq(td, "date_rule", "none")
+    unknown = text_eq(td, "date_precision", "unknown")
+    ref = has(td, "date_reference")
+    return (none == unknown) & (none != ref)
+
+
+DATE_RULES = (
+    (dates_ordered, "date_start", "Make date_start <= date <= date_end."),
+    (precision_consistent, "date_precision",
+     "day: date (= start = end); span: start and end; before: end only; after: start only; unknown: none."),
+    (rule_consistent, "date_rule",
+     "Use date_rule none exactly when nothing is resolved (precision unknown, no reference date)."),
+)
+
+
+def _register_date_rule(table: str, check, column: str, hint: str) -> None:
+    """Events and statements share their date fields, so they share these rules (one per table)."""
+    def fn(ctx: Context):
+        return check(ctx.tables[table])
+
+    fn.__doc__ = check.__doc__
+    fn.__name__ = f"{table[:-1]}_{check.__name__}"  # e.g. event_dates_ordered
+    rule(table, column, hint=hint)(fn)
+
+
+for _table in ("events", "statements"):
+    for _check, _column, _hint in DATE_RULES:
+        _register_date_rule(_table, _check, _column, _hint)
+
+
+@rule("statements", "event_id", needs=("statements", "events"), hint="Correct the dates, or set precedes_event to true if the statement anticipated the event.")
+def statement_not_before_event(ctx: Context):
+    """The statement is dated before the event it concerns and is not marked precedes_event."""
+    st, ev = ctx.tables["statements"], ctx.tables["events"]
+    latest = pc.coalesce(st.typed("date_end"), st.typed("date"))
+    ev_start = pc.coalesce(ev.typed("date_start"), ev.typed("date"))
+    rows = keys.parent_rows(ctx, Ref("statements", "event_id"), key("events", ctx))
+    if rows is None:
+        return True
+    target = take_rows(ev_start, rows)
+    ok = pc.fill_null(pc.less_equal(target, latest), True)
+    marked = pc.fill_null(st.typed("precedes_event"), False) if st.typed("precedes_event") is not None else pc.equal(ok, False)
+    return pc.or_(ok, marked).to_numpy(zero_copy_only=False)
+
+
+# --- counts and qualifiers -------------------------------------------------------------------------
+
+@rule("casualties", "count", hint="Keep count_low <= count <= count_high; an 'exact' count has no range.")
+def casualty_count_consistent(ctx: Context):
+    """count, count_low, count_high and qualifier disagree (low <= count <= high; exact means no range)."""
+    td = ctx.tables["casualties"]
+    c, lo, hi = (numbers(td, n) for n in ("count", "count_low", "count_high"))
+    with np.errstate(invalid="ignore"):
+        ok = ~(lo > c) & ~(c > hi) & ~(lo > hi)          # comparisons with NaN are False: missing passes
+        ranged = (~np.isnan(lo) & (lo != c)) | (~np.isnan(hi) & (hi != c))
+    exact = text_eq(td, "qualifier", "exact")
+    return ok & ~(exact & ranged)
+
+
+@rule("event_actors", "size_qualifier", hint="Give size_qualifier exactly when size is given.")
+def size_qualifier_with_size(ctx: Context):
+    """size and size_qualifier must be given together."""
+    td = ctx.tables["event_actors"]
+    return has(td, "size") == has(td, "size_qualifier")
+
+
+@rule("events", "time_qualifier", hint="Give time_qualifier exactly when a time is given.")
+def time_qualifier_with_time(ctx: Context):
+    """time_qualifier must be given exactly when time_local or time_utc is."""
+    td = ctx.tables["events"]
+    return has(td, "time_qualifier") == (has(td, "time_local") | has(td, "time_utc"))
+
+
+@rule("events", "geo_precision", hint="Give geo_precision exactly when place_id is given.")
+def geo_precision_with_place(ctx: Context):
+    """geo_precision must be given exactly when place_id is."""
+    td = ctx.tables["events"]
+    return has(td, "geo_precision") == has(td, "place_id")
+
+
+@rule("casualties", "event_id", needs=("casualties", "events"), hint="Attach casualties only to events of disorder type 'Political violence'.")
+def casualties_in_violent_events(ctx: Context):
+    """Casualties belong to an event that is not of a violent type (ACLED 'Political violence')."""
+    violent = text_eq(ctx.tables["events"], "acled_disorder_type", "Political violence")
+    ok = keys.found(ctx, Ref("casualties", "event_id"), key("events", ctx), among=violent)
+    return False if ok is None else ok
+
+
+# --- link ids --------------------------------------------------------------------------------------
+
+def _link_id(td: TableData, id_col: str, a: str, b: str) -> np.ndarray:
+    expected = pc.binary_join_element_wise(td.typed(a), td.typed(b), "--")
+    return pc.fill_null(pc.equal(td.typed(id_col), expected), True).to_numpy(zero_copy_only=False)
+
+
+@rule("event_actors", "event_actor_id", hint="Use <event_id>--<actor_id>.")
+def event_actor_id_form(ctx: Context):
+    """event_actor_id must be <event_id>--<actor_id>."""
+    return _link_id(ctx.tables["event_actors"], "event_actor_id", "event_id", "actor_id")
+
+
+@rule("statement_actors", "statement_actor_id", hint="Use <statement_id>--<actor_id>.")
+def statement_actor_id_form(ctx: Context):
+    """statement_actor_id must be <statement_id>--<actor_id>."""
+    return _link_id(ctx.tables["statement_actors"], "statement_actor_id", "statement_id", "actor_id")
+
+
+# --- evidence ---------------------------------------------------------------------------------------
+
+def _evidenced(ctx: Context, table: str) -> np.ndarray:
+    td = ctx.tables[table]
+    cited = keys.cited(ctx, key(table, ctx), cites(table))
+    return ~has(td, pk(ctx, table)) if cited is None else cited | ~has(td, pk(ctx, table))
+
+
+def _register_evidence_rule(table: str) -> None:
+    def fn(ctx: Context):
+        """The record has no evidence: no row of the evidence table cites it."""
+        return _evidenced(ctx, table)
+
+    fn.__name__ = f"{table}_have_evidence"
+    rule(table, None, needs=(table, "evidence"), hint="Add a quote for it (annotations/) and rebuild.")(fn)
+
+
+for _t in CODED:
+    _register_evidence_rule(_t)
+
+
+def _polymorphic_exists(ctx: Context, td: TableData, tables: tuple[str, ...]) -> np.ndarray:
+    """table_name + record_id point at an existing record; each row is tested against its own table only."""
+    ok = np.zeros(td.num_rows, dtype=bool)
+    for table in tables:
+        hit = keys.found(ctx, cites(table, td.name), key(table, ctx))
+        if hit is not None:  # an absent table has no records to cite
+            ok |= hit
+    return ok
+
+
+@rule("evidence", "record_id", needs=("evidence",) + CODED, hint="Cite an existing record of table_name.")
+def evidence_record_exists(ctx: Context):
+    """The evidence cites a record that does not exist in its table_name."""
+    ev = ctx.tables["evidence"]
+    return _polymorphic_exists(ctx, ev, CODED) | ~has(ev, "record_id")
+
+
+def _article(ctx: Context) -> str | None:
+    return ctx.texts.get("article")
+
+
+def _offsets(td: TableData, name: str, limit: int) -> np.ndarray:
+    """An integer offset column as int64, -1 where missing, invalid or negative; clipped to `limit`
+    (every offset past the end slices the same empty text)."""
+    arr = td.typed(name)
+    if arr is None or not pa.types.is_integer(arr.type):
+        return np.full(td.num_rows, -1, dtype=np.int64)
+    out = pc.fill_null(arr, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return np.where(out < 0, -1, np.minimum(out, limit))
+
+
+def _spans_match(ctx: Context, table: str, text_col: str) -> np.ndarray:
+    """source[start:end] == text, with integer codes: each distinct (start, end) span is cut from the
+    article once, and compared once per distinct text; all fail without an article."""
+    td, article = ctx.tables[table], _article(ctx)
+    if article is None:
+        return np.zeros(td.num_rows, dtype=bool)
+    width = len(article) + 2
+    a, b = _offsets(td, "start", width - 1), _offsets(td, "end", width - 1)
+    span = pc.dictionary_encode(pa.array((a + 1) * (width + 1) + (b + 1), pa.int64()))
+    spans = [divmod(int(k), width + 1) for k in span.dictionary.to_numpy()]
+    cut = [article[i - 1:j - 1] if i > 0 and j > 0 else None for i, j in spans]  # None: no valid span
+    span_idx = span.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    enc = td.encoded(text_col)
+    if enc is None:  # mostly distinct texts: compare every row with its span's text, vectorised
+        expected = pc.take(pa.array(cut, pa.string()), span.indices)
+        return pc.fill_null(pc.equal(td.text(text_col), expected), False).to_numpy(zero_copy_only=False)
+    texts = enc.dictionary.to_pylist()
+    pair = pc.dictionary_encode(pa.array(enc.indices.to_numpy(zero_copy_only=False).astype(np.int64) * len(cut) + span_idx))
+    verdict = [cut[k % len(cut)] == texts[k // len(cut)] for k in pair.dictionary.to_pylist()]
+    return np.asarray(verdict, dtype=bool)[pair.indices.to_numpy(zero_copy_only=False)]
+
+
+@rule("evidence", "quote", needs=("evidence",), hint="Quote the article exactly, with the offsets of that quote (make-data build computes them).")
+def evidence_matches_source(ctx: Context):
+    """The quote is not the article's text at [start, end)."""
+    return _spans_match(ctx, "evidence", "quote")
+
+
+@rule("units", "text", needs=("units",), hint="Rebuild: units are cut from the article by make-data build.")
+def unit_matches_source(ctx: Context):
+    """The sentence text is not the article's text at [start, end)."""
+    return _spans_match(ctx, "units", "text")
+
+
+@rule("evidence", "unit_id", needs=("evidence", "units"), hint="Use the id of the sentence that contains the quote.")
+def evidence_inside_unit(ctx: Context):
+    """The quote does not lie inside the sentence unit it names."""
+    ev, un = ctx.tables["evidence"], ctx.tables["units"]
+    rows = keys.parent_rows(ctx, Ref("evidence", "unit_id"), key("units", ctx))
+    if rows is None:
+        return True
+    us, ue = take_rows(un.typed("start"), rows), take_rows(un.typed("end"), rows)
+    a, b = ev.typed("start"), ev.typed("end")
+    ok = pc.and_(pc.and_(pc.less_equal(us, a), pc.less(a, b)), pc.less_equal(b, ue))
+    return pc.fill_null(ok, True).to_numpy(zero_copy_only=False)
+
+
+@rule("units", "excuse_reason", needs=("units", "evidence"), hint="Cite the sentence from a record, or excuse it with a reason (not both).")
+def unit_cited_or_excused(ctx: Context):
+    """The sentence is neither cited by evidence nor excused, or it is both (coverage must be exactly 100%)."""
+    un = ctx.tables["units"]
+    cited = keys.cited(ctx, key("units", ctx), Ref("evidence", "unit_id"))
+    return cited != has(un, "excuse_reason")
+
+
+@rule("enrichment", "source_url", hint="Give the outside source as an http(s) address.")
+def enrichment_has_source(ctx: Context):
+    """Enrichment must carry an http(s) source_url and a source_title."""
+    td = ctx.tables["enrichment"]
+    url = td.typed("source_url")
+    web = np.zeros(td.num_rows, dtype=bool) if url is None else \
+        pc.fill_null(pc.match_substring_regex(url, r"^https?://[^\s]+$"), False).to_numpy(zero_copy_only=False)
+    return web & has(td, "source_title")
+
+
+@rule("enrichment", "record_id", needs=("enrichment", "sources") + CODED, hint="Enrich an existing record of table_name.")
+def enrichment_record_exists(ctx: Context):
+    """The enrichment targets a record that does not exist in its table_name."""
+    return _polymorphic_exists(ctx, ctx.tables["enrichment"], ("sources",) + CODED)
+
+
+@rule("sources", "sha256", needs=("sources",), hint="Record the sha256 of the article resource.")
+def source_hash_matches_article(ctx: Context):
+    """sources.sha256 is not the hash of the article shipped in the package."""
+    import hashlib
+
+    td, article = ctx.tables["sources"], _article(ctx)
+    if article is None:
+        return np.zeros(td.num_rows, dtype=bool)
+    digest = hashlib.sha256(article.encode("utf-8")).hexdigest()
+    return text_eq(td, "sha256", digest)
+
+
+# --- spreadsheet safety ------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_BYTE = np.zeros(256, dtype=bool)
+_FORMULA_BYTE[list("".join(FORMULA_STARTS).encode("ascii"))] = True
+
+
+def _formula_free(values: pa.Array) -> pa.Array:
+    """False where the text starts with a formula character: a lookup of each value's first byte in
+    Arrow's buffers (a UTF-8 lead byte is never one of these ASCII characters)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.type != pa.string():  # parsed text is always pa.string(); other string types take the regex
+        return pc.invert(pc.fill_null(pc.match_substring_regex(values, r"^[=+\-@\t\r]"), False))
+    _, offsets, data = values.buffers()
+    n = len(values)
+    if n == 0 or data is None:
+        return pa.array(np.ones(n, dtype=bool))
+    offsets = np.frombuffer(offsets, dtype=np.int32)[values.offset:values.offset + n + 1]
+    starts = offsets[:-1]
+    filled = offsets[1:] > starts
+    first = np.zeros(n, dtype=np.uint8)
+    first[filled] = np.frombuffer(data, dtype=np.uint8)[starts[filled]]
+    return pa.array(~_FORMULA_BYTE[first])
+
+
+def no_formula_cells(td: TableData, name: str) -> np.ndarray:
+    """Text starts with =, +, -, @ or a control character, which spreadsheets run as a formula (CSV injection)."""
+    return td.per_value(name, _formula_free, encode=False)
+
+
+# --- package level -------------------------------------------------------------------------------
+
+def prepare(ctx: Context) -> list[Issue]:
+    """Before the checks: the article must be there, and the polymorphic record ids are encoded with the
+    keys they cite (validate/keys.py)."""
+    issues = []
+    if ARTICLE not in ctx.texts:
+        issues.append(Issue(ARTICLE, "dataset-rule", "the package has no 'article' text resource, so quotes cannot "
+                            "be checked", hint="Ship the source article as a resource named 'article'."))
+    for table in CODED:
+        if table in ctx.tables:
+            ctx.keys.register(key(table, ctx), cites(table))
+    for table in ("sources",) + CODED:
+        if table in ctx.tables:
+            ctx.keys.register(key(table, ctx), cites(table, "enrichment"))
+    return issues
+
+
+RULESET.prepare = prepare
+RULESET.text_rule("Reword the text so it does not start with =, +, - or @ (or prefix it with a space).")(no_formula_cells)
