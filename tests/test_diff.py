@@ -10,6 +10,7 @@ import pytest
 from banjska.release.diff import changelog_entry, diff, schema_changes
 
 from conftest import copy_repo, edit
+from pkgtools import rehash
 
 
 @pytest.fixture
@@ -27,12 +28,13 @@ def hand_edit(new):
     line = next(ln for ln in text.splitlines(keepends=True) if ln.startswith("places--kosovo--wikidata_id,"))
     (new / "data/enrichment.csv").write_text(text.replace(line, ""))
     edit(new / "schemas/places.schema.json", '"description": "Coding notes."', '"description": "Coder\'s notes."')
+    rehash(new)  # as `make-data build` would (the new place has no evidence yet: diff it with --no-validate)
 
 
 def test_diff_reports_a_hand_made_change_exactly(pair, cli):
     old, new = pair
     hand_edit(new)
-    res = cli("diff", old, new, "--json")
+    res = cli("diff", old, new, "--json", "--no-validate")
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
     assert doc["bump"] == "minor"
@@ -60,7 +62,7 @@ def test_diff_reports_a_hand_made_change_exactly(pair, cli):
 def test_diff_text_output_and_changelog_draft(pair, cli):
     old, new = pair
     hand_edit(new)
-    res = cli("diff", old, new)
+    res = cli("diff", old, new, "--no-validate")
     assert res.exit_code == 0
     lines = res.stdout.splitlines()
     assert "implied bump: minor (smallest allowed version after 1.0.0: 1.1.0)" in lines
@@ -68,7 +70,7 @@ def test_diff_text_output_and_changelog_draft(pair, cli):
     assert "  ~ banjska-attack--armed-serbs--killed: count '3' -> '4'" in lines
     assert "  + leposavic" in lines
     assert "  - places--kosovo--wikidata_id" in lines
-    draft = cli("diff", old, new, "--changelog").stdout
+    draft = cli("diff", old, new, "--changelog", "--no-validate").stdout
     assert draft.startswith("## [Unreleased]\n")  # new still says 1.0.0: not a release heading
     assert "### Added\n\n- `places`: 1 row(s): leposavic." in draft
     assert "### Fixed\n\n- `casualties` banjska-attack--armed-serbs--killed: count corrected." in draft
@@ -81,7 +83,7 @@ def test_changelog_draft_uses_the_new_version_when_it_is_higher(pair):
     doc = json.loads((new / "datapackage.json").read_text())
     doc["version"], doc["created"] = "1.1.0", "2026-12-01T00:00:00Z"
     (new / "datapackage.json").write_text(json.dumps(doc))
-    d = diff(old, new)
+    d = diff(old, new, validate=False)
     assert d.bump == "minor"  # the version property itself never counts
     assert changelog_entry(d).startswith("## [1.1.0] - 2026-12-01\n")
 
@@ -91,7 +93,7 @@ def test_removing_a_referenced_row_is_major(pair):
     text = (new / "data/places.csv").read_text()
     line = next(ln for ln in text.splitlines(keepends=True) if ln.startswith("northern-kosovo,"))
     (new / "data/places.csv").write_text(text.replace(line, ""))
-    d = diff(old, new)
+    d = diff(old, new, validate=False)
     assert d.tables["places"].removed == ["northern-kosovo"]
     assert d.bump == "major"
     assert "places: 1 row(s) removed (referenced by a foreign key) [major]" in d.reasons()
@@ -110,8 +112,9 @@ def test_diff_reads_release_zips(repo, cli):
     doc = json.loads(cli("diff", zip_path, repo, "--json").stdout)
     assert doc["bump"] == "none"
     edit(repo / "data/casualties.csv", "armed-serbs,killed,3,", "armed-serbs,killed,5,")
+    rehash(repo)
     doc = json.loads(cli("--root", repo, "diff", "--json").stdout)  # default: last release -> current
-    assert doc["old"]["package"] == str(zip_path)
+    assert doc["old"]["package"] == f"{zip_path}!datapackage.json"
     assert doc["tables"]["casualties"]["changed"][0]["fields"] == {"count": {"old": "3", "new": "5"}}
     assert doc["bump"] == "patch"
 
@@ -155,3 +158,22 @@ def test_schema_changes_are_classified(change, bump, what):
     change(new)
     changes = schema_changes("t", BASE, new)
     assert [(c.what, c.bump) for c in changes] == [(what, bump)]
+
+
+def test_diff_refuses_an_invalid_package_unless_told_not_to_validate(pair, cli):
+    old, new = pair
+    hand_edit(new)
+    res = cli("diff", old, new, "--json")
+    assert res.exit_code == 1 and res.stdout == ""
+    assert res.stderr.startswith(f"Error: {new / 'datapackage.json'} is not a valid package (1 error(s)): "
+                                 "data/places.csv:4 column place_id: [dataset:places_have_evidence]")
+
+
+def test_diff_checks_a_release_against_its_sha256sums(repo, cli):
+    shutil.rmtree(repo / "dist", ignore_errors=True)
+    assert cli("--root", repo, "publish").exit_code == 0
+    zip_path = next((repo / "dist").glob("*/*.zip"))
+    zip_path.write_bytes(zip_path.read_bytes() + b"tampered")
+    res = cli("diff", zip_path, repo)
+    assert res.exit_code == 1
+    assert res.stderr.startswith(f"Error: {zip_path} does not match {zip_path.parent.name}/SHA256SUMS.")

@@ -124,15 +124,16 @@ def test_parquet_keeps_the_schema_types_and_the_values(tmp_path, cli):
                     assert str(value) == text, where
 
 
-def test_default_output_is_under_build_and_no_temp_files_are_left(repo, cli):
-    res = cli("--root", repo, "export", "--format", "sqlite", "--json")
+def test_default_output_is_under_build_and_no_temp_files_are_left(repo, cli, monkeypatch):
+    monkeypatch.chdir(repo / "data")  # the package is found upward; the output goes under the working directory
+    res = cli("export", "--format", "sqlite", "--json")
     assert res.exit_code == 0, res.output
     out = Path(json.loads(res.stdout)["files"][0])
     name = json.loads((repo / "datapackage.json").read_text())["name"]
-    assert out == repo / "build" / "export" / f"{name}.sqlite" and out.is_file()
+    assert out == repo / "data" / "build" / "export" / f"{name}.sqlite" and out.is_file()
     assert [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")] == []
     # a second export replaces the file whole
-    assert cli("--root", repo, "export", "--format", "sqlite").exit_code == 0
+    assert cli("export", "--format", "sqlite").exit_code == 0
 
 
 def test_export_reads_a_release_zip(tmp_path, cli):
@@ -148,9 +149,14 @@ def test_broken_foreign_key_fails_and_leaves_no_file(tmp_path, cli):
     pkg = copy_package(tmp_path / "pkg")
     set_cell(pkg, "casualties", 0, "event_id", "no-such-event")
     out = tmp_path / "out" / "x.sqlite"
-    res = cli("export", pkg, "--format", "sqlite", "-o", out)
+    res = cli("export", pkg, "--format", "sqlite", "-o", out)  # refused by validation first
     assert res.exit_code == 1
-    assert res.stderr.startswith("Error: ") and "foreign key" in res.stderr.lower()
+    assert res.stderr.startswith(f"Error: {pkg / 'datapackage.json'} is not a valid package")
+    assert "data/casualties.csv:2 column event_id: [foreign-key]" in res.stderr
+    assert not out.parent.exists()
+    res = cli("export", pkg, "--format", "sqlite", "-o", out, "--no-validate")  # SQLite's own check still refuses
+    assert res.exit_code == 1
+    assert res.stderr == "Error: SQLite rejected the data: FOREIGN KEY constraint failed. Run `make-data validate`.\n"
     assert not out.exists() and list(out.parent.glob("*")) == []
 
 

@@ -17,7 +17,7 @@ import banjska
 from banjska.errors import DataInvalid, InputError
 from banjska.consume.load import load
 from repo import ROOT, TABLES
-from pkgtools import zip_package
+from pkgtools import rehash, zip_package
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text())
 
@@ -119,6 +119,7 @@ def test_literal_na_in_text_is_text_not_missing(tmp_path):
     pkg = copy_package(tmp_path / "pkg")
     set_cell(pkg, "actors", 0, "title", "NA")
     set_cell(pkg, "places", 0, "notes", "N/A")
+    rehash(pkg)
     assert pd.isna(pd.read_csv(pkg / "data/actors.csv")["title"][0])  # the trap: pandas' default NA list
     typed = load(pkg)
     assert typed["actors"]["title"][0] == "NA"
@@ -139,15 +140,28 @@ def test_zip_member_escaping_the_archive_is_rejected(tmp_path):
     with zipfile.ZipFile(zpath, "w") as zf:
         zf.write(ROOT / "datapackage.json", "datapackage.json")
         zf.writestr("../outside.txt", "x")
-    with pytest.raises(InputError, match="escapes the package"):
+    with pytest.raises(InputError, match=r"zip member '\.\./outside\.txt' would escape the archive"):
         load(zpath)
 
 
-def test_zip_with_a_wrapping_folder_is_rejected_with_a_hint(tmp_path):
+def test_zip_with_a_wrapping_folder_loads_like_the_directory(tmp_path, tables):
     zpath = tmp_path / "wrapped.zip"
     with zipfile.ZipFile(zpath, "w") as zf:
-        zf.write(ROOT / "datapackage.json", "pkg/datapackage.json")
-    with pytest.raises(InputError, match="top level"):
+        for path in sorted(p for p in ROOT.glob("*") if p.name in ("datapackage.json", "data", "schemas", "seeds")):
+            for f in sorted([path] if path.is_file() else path.rglob("*")):
+                zf.write(f, "pkg/" + f.relative_to(ROOT).as_posix())
+    wrapped = load(zpath)
+    assert list(wrapped) == list(tables)
+    for name in tables:
+        pd.testing.assert_frame_equal(wrapped[name], tables[name])
+
+
+def test_zip_without_a_descriptor_is_an_input_error(tmp_path):
+    zpath = tmp_path / "two.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        zf.write(ROOT / "datapackage.json", "a/datapackage.json")
+        zf.write(ROOT / "datapackage.json", "b/datapackage.json")
+    with pytest.raises(InputError, match="no datapackage.json at the top of the archive or in one top folder"):
         load(zpath)
 
 
@@ -156,16 +170,20 @@ def test_resource_path_escaping_the_package_is_rejected(tmp_path):
     doc = json.loads((pkg / "datapackage.json").read_text())
     doc["resources"][0]["path"] = "../../etc/passwd"
     (pkg / "datapackage.json").write_text(json.dumps(doc))
-    with pytest.raises(InputError, match="escapes the package"):
+    with pytest.raises(DataInvalid, match=r"\[unsafe-path\] path '\.\./\.\./etc/passwd' refused: paths may not contain '\.\.'"):
         load(pkg)
 
 
 def test_a_bad_value_is_an_error_naming_table_line_and_column(tmp_path):
     pkg = copy_package(tmp_path / "pkg")
     set_cell(pkg, "casualties", 1, "count", "three")
+    rehash(pkg)
     with pytest.raises(DataInvalid) as err:
         load(pkg)
-    assert "casualties:3" in err.value.one_line() and "count" in err.value.one_line()
+    assert "data/casualties.csv:3 column count: [type-error]" in err.value.one_line()
+    with pytest.raises(DataInvalid) as err:  # unvalidated, a cell that does not parse still stops the load
+        load(pkg, validate=False)
+    assert err.value.one_line().startswith("data/casualties.csv:3: column count: value 'three' is not a valid integer")
 
 
 def test_a_value_outside_the_enum_is_an_error_not_a_silent_nan(tmp_path):

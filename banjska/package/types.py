@@ -95,20 +95,28 @@ def _number_text(raw, field, decimal: bool) -> tuple[pa.Array, pa.Array]:
     return text, _regex(text, f"^[+-]?(?:{digits}(?:{dec}[0-9]*)?|{dec}[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 
 
+def _int64_range(text: pa.Array, ok: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Integer texts ([+-]digits) -> the same without a sign '+' or leading zeros; those outside int64 invalid."""
+    negative = pc.starts_with(text, "-")
+    magnitude = pc.replace_substring_regex(text, r"^[+-]?0*", "")
+    width = pc.utf8_length(magnitude)
+    limit = pc.if_else(negative, pa.scalar(INT64_MIN_ABS), pa.scalar(INT64_MAX))
+    ok = pc.and_(ok, pc.or_(pc.less(width, 19), pc.and_(pc.equal(width, 19), pc.less_equal(magnitude, limit))))
+    magnitude = pc.if_else(pc.and_(ok, pc.greater(width, 0)), magnitude, pa.scalar("0"))
+    signed = pc.binary_join_element_wise("-", magnitude, "")
+    return pc.if_else(pc.and_(ok, negative), signed, magnitude), ok
+
+
 def parse_integer(raw, missing, field) -> Parsed:
     text, ok = _number_text(raw, field, decimal=False)
     if field.get("groupChar"):
         text = pc.replace_substring(text, str(field["groupChar"]), "")
-    negative = pc.starts_with(text, "-")
-    magnitude = pc.replace_substring_regex(pc.if_else(ok, text, pa.scalar("0")), r"^[+-]?0*", "")
-    width = pc.utf8_length(magnitude)
-    limit = pc.if_else(negative, pa.scalar(INT64_MIN_ABS), pa.scalar(INT64_MAX))
-    in_range = pc.or_(pc.less(width, 19), pc.and_(pc.equal(width, 19), pc.less_equal(magnitude, limit)))
-    ok = pc.and_(ok, in_range)  # beyond int64: invalid
-    magnitude = pc.if_else(pc.and_(ok, pc.greater(width, 0)), magnitude, pa.scalar("0"))
-    typed = pc.cast(pc.if_else(pc.and_(ok, negative), pc.binary_join_element_wise("-", magnitude, ""), magnitude),
-                    pa.int64())
-    return _finish(typed, missing, ok)
+    text = pc.if_else(ok, text, pa.scalar("0"))
+    if pc.any(pc.greater(pc.utf8_length(text), 18)).as_py():  # 18 characters always fit in int64
+        text, ok = _int64_range(text, ok)
+    elif pc.any(pc.starts_with(text, "+")).as_py():
+        text = pc.utf8_ltrim(text, characters="+")
+    return _finish(pc.cast(text, pa.int64()), missing, ok)
 
 
 def parse_number(raw, missing, field) -> Parsed:
@@ -158,23 +166,28 @@ def parse_time(raw, missing, field) -> Parsed:
     safe = pc.if_else(ok, raw, pa.scalar("00:00:00"))
     part = lambda a, b: pc.cast(pc.utf8_slice_codeunits(safe, a, b), pa.int64())  # noqa: E731
     secs = pc.add(pc.add(pc.multiply(part(0, 2), 3600), pc.multiply(part(3, 5), 60)), part(6, 8))
-    micros = pc.add(pc.multiply(secs, 1_000_000), _micros(pc.utf8_slice_codeunits(safe, 9, 1 << 30)))
+    micros = pc.multiply(secs, 1_000_000)
+    if pc.any(pc.greater(pc.utf8_length(safe), 8)).as_py():  # fractional seconds
+        micros = pc.add(micros, _micros(pc.utf8_slice_codeunits(safe, 9, 1 << 30)))
     return _finish(pc.cast(micros, pa.time64("us")), missing, ok)
 
 
 def parse_datetime(raw, missing, field) -> Parsed:
-    found = pc.extract_regex(raw, DATETIME_RE)
-    ok = pc.is_valid(found)
-    get = lambda name: pc.if_else(ok, pc.struct_field(found, name), pa.scalar(""))  # noqa: E731
-    base = pc.if_else(ok, get("base"), pa.scalar("1970-01-01T00:00:00"))
+    ok = _regex(raw, DATETIME_RE)
+    base = pc.utf8_slice_codeunits(raw, 0, 19)
     ts = _strptime(base, ok, "%Y-%m-%dT%H:%M:%S")
     ok = pc.and_(ok, _real_day(ts, base, ok))
-    secs = pc.fill_null(pc.cast(ts, pa.int64()), 0)
-    off = pc.if_else(pc.equal(get("off"), ""), pa.scalar("00:00"), get("off"))
-    off_secs = pc.add(pc.multiply(pc.cast(pc.utf8_slice_codeunits(off, 0, 2), pa.int64()), 3600),
-                      pc.multiply(pc.cast(pc.utf8_slice_codeunits(off, 3, 5), pa.int64()), 60))
-    utc = pc.if_else(pc.equal(get("sign"), "-"), pc.add(secs, off_secs), pc.subtract(secs, off_secs))
-    micros = pc.add(pc.multiply(utc, 1_000_000), _micros(get("frac")))
+    micros = pc.multiply(pc.fill_null(pc.cast(ts, pa.int64()), 0), 1_000_000)
+    extra = pc.and_(ok, pc.greater(pc.utf8_length(raw), 20))  # beyond 'Z': fractional seconds or an offset
+    if pc.any(extra).as_py():  # read those (only) with the pattern's groups
+        found = pc.extract_regex(pc.filter(raw, extra), DATETIME_RE)
+        off = pc.struct_field(found, "off")
+        off = pc.if_else(pc.equal(off, ""), pa.scalar("00:00"), off)
+        off_secs = pc.add(pc.multiply(pc.cast(pc.utf8_slice_codeunits(off, 0, 2), pa.int64()), 3600),
+                          pc.multiply(pc.cast(pc.utf8_slice_codeunits(off, 3, 5), pa.int64()), 60))
+        east = pc.if_else(pc.equal(pc.struct_field(found, "sign"), "-"), pc.negate(off_secs), off_secs)
+        shift = pc.subtract(_micros(pc.struct_field(found, "frac")), pc.multiply(east, 1_000_000))
+        micros = pc.replace_with_mask(micros, extra, pc.add(pc.filter(micros, extra), shift))
     return _finish(pc.cast(micros, pa.timestamp("us", tz="UTC")), missing, ok)
 
 
