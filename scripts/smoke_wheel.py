@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -79,13 +80,13 @@ assert people['id'].tolist() == [1, 2, 3], people['id'].tolist()
 assert people['age'].isna().tolist() == [False, True, False], people['age'].tolist()
 print('foreign v1 package loaded:', people.dtypes.astype(str).to_dict())
 """
-LOAD_CHECK = """
+LOAD_CHECK = f"""
 import sys, banjska
 assert 'site-packages' in banjska.__file__, 'banjska imported from ' + banjska.__file__ + ', not the installed wheel'
 tables = banjska.load(sys.argv[1])
-assert len(tables) == {n}, f'{{len(tables)}} tables: {{sorted(tables)}}'
+assert len(tables) == {EXPECTED_TABLES}, f'{{len(tables)}} tables: {{sorted(tables)}}'
 print(len(tables), 'tables,', sum(len(t) for t in tables.values()), 'rows, from', banjska.__file__)
-""".format(n=EXPECTED_TABLES)
+"""
 
 
 class SetupFailed(Exception):
@@ -96,13 +97,18 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+def shown(cmd: list) -> str:
+    """The command as one copy-pasteable shell line."""
+    return " ".join(shlex.quote(str(c)) for c in cmd)
+
+
 def sh(cmd: list, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run a set-up command; any failure ends the smoke test (exit 2)."""
-    say(f"+ (cd {cwd}) {' '.join(str(c) for c in cmd)}")
+    say(f"+ (cd {cwd}) {shown(cmd)}")
     proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, text=True, capture_output=True)
     if proc.returncode:
         say(proc.stdout + proc.stderr)
-        raise SetupFailed(f"`{' '.join(str(c) for c in cmd)}` failed with exit code {proc.returncode}")
+        raise SetupFailed(f"`{shown(cmd)}` failed with exit code {proc.returncode}")
     return proc
 
 
@@ -196,8 +202,8 @@ class Steps:
         self.results: list[tuple[str, bool, str, float]] = []
 
     def run(self, step: str, what: str, cmd: list, cwd: Path, expect: int = 0, stderr_has: str = "") -> None:
-        shown = " ".join(str(c) for c in cmd)
-        say(f"\n[{step}] {what}\n+ (cd {cwd}) {shown}")
+        line = shown(cmd)
+        say(f"\n[{step}] {what}\n+ (cd {cwd}) {line}")
         program = self.venv / BIN / str(cmd[0])
         started = time.perf_counter()
         try:
@@ -216,7 +222,7 @@ class Steps:
         if stderr_has and stderr_has not in err:
             problems.append(f"stderr does not contain {stderr_has!r}")
         if problems:
-            message = f"`{shown}` in {cwd}: " + "; ".join(problems)
+            message = f"`{line}` in {cwd}: " + "; ".join(problems)
             say(f"  FAIL [{step}] {message}")
         else:
             message = f"exit {code}"

@@ -305,7 +305,7 @@ def located(report) -> set[tuple]:
 # --- the rules ------------------------------------------------------------------------------------
 
 def test_the_shipped_package_is_valid():
-    report = validate_package()
+    report = validate_package(ROOT)
     assert report.valid, [(i.rule, i.file, i.line, i.column, i.message) for i in report.issues[:20]]
     assert set(report.checked) == set(TABLES)
 

@@ -234,7 +234,7 @@ def _utc_time(value) -> dt.time:
 
 
 def _utc_datetime(value) -> dt.datetime:
-    return value.replace(tzinfo=dt.timezone.utc) if value.utcoffset() is None else value.astimezone(dt.timezone.utc)
+    return value.replace(tzinfo=dt.UTC) if value.utcoffset() is None else value.astimezone(dt.UTC)
 
 
 # What frictionless's readers return for date, time and datetime, typed as the fast parsers type them.
