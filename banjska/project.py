@@ -24,11 +24,11 @@ def _upward(start: Path, marker: str) -> Path | None:
     return None
 
 
-def find_package(path: str | Path | None = None, start: Path | None = None) -> Path:
-    """The package to act on: `path` as given, else the nearest directory at or above `start` (default:
-    the working directory) that holds a datapackage.json."""
+def find_package(path: str | Path | None = None, start: Path | None = None) -> str | Path:
+    """The package to act on: `path` as given (a URL stays text, to be refused by name), else the nearest
+    directory at or above `start` (default: the working directory) that holds a datapackage.json."""
     if path is not None:
-        return Path(path)
+        return path
     start = Path.cwd() if start is None else start
     found = _upward(start, DESCRIPTOR)
     if found is None:

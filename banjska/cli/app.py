@@ -36,7 +36,7 @@ class Options:
 
         return find_project(self.root)
 
-    def package(self, path: str | Path | None) -> Path:
+    def package(self, path: str | Path | None) -> str | Path:
         """The package: PATH, else --root, else the nearest datapackage.json above the working directory."""
         from banjska.project import find_package
 
