@@ -11,7 +11,7 @@ import re
 from banjska.report import Issue
 
 NAME = re.compile(r"^[a-z0-9._-]+$")
-# Table Schema field types (v1 and v2); engine/types.py parses each of them.
+# Table Schema field types (v1 and v2); package/types.py parses each of them.
 KNOWN_TYPES = frozenset({"string", "integer", "number", "boolean", "year", "yearmonth", "date", "time", "datetime",
                          "object", "array", "list", "geopoint", "geojson", "duration", "any"})
 CONSTRAINT_TYPES = {

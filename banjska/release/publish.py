@@ -3,7 +3,7 @@
 Why this module exists: a citable dataset version must be immutable and verifiable. Publishing
 therefore (1) refuses an invalid or stale package, (2) refuses a version number that understates the
 changes since the last release (see versioning.py, diff.py), (3) writes the zip so that the same inputs
-give the same bytes on every run (sorted entries, fixed timestamp, permissions and compression level),
+give the same bytes on every run (sorted entries, fixed timestamp and permissions, stored uncompressed),
 (4) writes the release folder by a single rename, so a crash leaves the complete release or nothing,
 and (5) never replaces a published version with different content (the same content is a no-op).
 

@@ -149,7 +149,7 @@ def check_tables(ctx: Context, order: list[str], extra: dict, engine: str, max_e
     """Run every table's derived checks; append issues in package order; return the total.
 
     All checks are derived before any runs, so every reference to a key is registered in time to be
-    encoded with it (engine/keys.py). The arrow engine runs single checks in parallel, the biggest
+    encoded with it (validate/keys.py). The arrow engine runs single checks in parallel, the biggest
     tables' first; the pandera engine validates one table per task.
     """
     total = 0

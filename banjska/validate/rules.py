@@ -5,7 +5,7 @@ the file conventions it holds itself to) and registers it under the package name
 `banjska.rules` entry-point group of its distribution's metadata:
 
     [project.entry-points."banjska.rules"]
-    banjska-2023-events = "banjska.dataset.rules:RULESET"
+    my-dataset = "my_dataset.rules:RULESET"
 
 `make-data validate` then applies it to every package whose descriptor carries that `name`. Each rule
 is a vectorised function over the parsed tables returning a boolean mask (True = the row passes); its
