@@ -1,16 +1,27 @@
-"""Banjska 2023 event dataset: build, validate and publish an evidence-anchored Frictionless Data Package.
+"""Build, validate and publish evidence-anchored Frictionless data packages (and the Banjska 2023 dataset).
 
-The library does the work; `banjska.cli` is a thin Click layer over it (`make-data`).
+The library does the work; `banjska.cli` is a thin Click layer over it (`make-data`). Public API:
+`load` (typed pandas DataFrames), `validate_package` (a located report), `open_package` (the reader).
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
 
+try:
+    __version__ = version("banjska-events")  # one place: pyproject.toml
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
+
+_LAZY = {"load": "banjska.consume.load", "validate_package": "banjska.validate.core",
+         "open_package": "banjska.package.reader"}
 
 
 def __getattr__(name: str):
-    """`banjska.load` is imported on first use, so commands that never load DataFrames skip pandas."""
-    if name == "load":
-        from banjska.consume.load import load
+    """Imported on first use, so commands that never load DataFrames skip pandas."""
+    if name in _LAZY:
+        import importlib
 
-        return load
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'banjska' has no attribute {name!r}")
+
+
+__all__ = ["load", "validate_package", "open_package", "__version__"]
