@@ -441,3 +441,20 @@ SPEC_DECIDES = [
 def test_where_frictionless_reads_otherwise_the_spec_decides(field, cell, valid):
     assert run(field, [cell], missing_values=[]).invalid.to_pylist() == [not valid]
     assert frictionless_invalid(field, [cell]) == [valid]
+
+
+def test_constraint_values_are_logical_not_written_in_the_fields_text_form(tmp_path):
+    """maximum 1.2 on a decimalChar "," field and enum [true] on a trueValues ["yes"] field."""
+    import json
+
+    from banjska.validate import validate_package
+
+    (tmp_path / "t.csv").write_text("x,ok\n\"1,1\",yes\n\"1,3\",no\n", encoding="utf-8")
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "t", "resources": [{
+        "name": "t", "path": "t.csv", "schema": {"fields": [
+            {"name": "x", "type": "number", "decimalChar": ",", "constraints": {"maximum": 1.2}},
+            {"name": "ok", "type": "boolean", "trueValues": ["yes"], "falseValues": ["no"],
+             "constraints": {"enum": [True]}}]}}]}), encoding="utf-8")
+    report = validate_package(tmp_path)
+    assert sorted((i.line, i.column, i.rule) for i in report.issues) == [
+        (3, "ok", "constraint-error:enum"), (3, "x", "constraint-error:range")]

@@ -47,6 +47,12 @@ def make_check(rule: str, doc_of: Callable, fn: Callable[[], np.ndarray | bool],
     return Check(rule, message, hint or message, fn)
 
 
+def logical(field: dict) -> dict:
+    """The field without its text-form options (decimalChar, groupChar, bareNumber, trueValues, ...):
+    constraint values in a descriptor are logical JSON values, not cells written in the field's form."""
+    return {k: v for k, v in field.items() if k in ("name", "type", "format")}
+
+
 def type_check(td: TableData, name: str) -> Check:
     """The value is not of the field's type and format."""
     field = next(f for f in td.schema["fields"] if f["name"] == name)
@@ -69,7 +75,7 @@ def enum_check(td: TableData, name: str, values: list) -> Check:
 
     def fn():
         allowed = parse_cells(pa.array([str(v).lower() if isinstance(v, bool) else str(v) for v in values], pa.string()),
-                              field, [])
+                              logical(field), [])
         allowed = pc.drop_null(allowed.typed)
         if td.parsed[name].typed.type == pa.string():
             return td.per_value(name, lambda v: pc.is_in(v, value_set=allowed)) | ~td.present(name)
@@ -119,7 +125,7 @@ def range_check(td: TableData, name: str, bounds: dict) -> Check:
     def fn():
         typed, ok = td.typed(name), np.ones(td.num_rows, dtype=bool)
         for key, bound in bounds.items():
-            b = parse_cells(pa.array([str(bound)]), field, []).typed[0]
+            b = parse_cells(pa.array([str(bound)]), logical(field), []).typed[0]
             if b.is_valid:
                 ok &= _np(ops[key](typed, b))
         return ok

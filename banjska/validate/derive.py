@@ -17,7 +17,7 @@ from banjska.validate.context import Context, TableData
 
 ARROW_TYPES = {
     "string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
-    "date": pa.date32(), "time": pa.time32("s"), "datetime": pa.timestamp("s"), "year": pa.int64(),
+    "date": pa.date32(), "time": pa.time64("us"), "datetime": pa.timestamp("us", tz="UTC"), "year": pa.int64(),
     "yearmonth": pa.string(),
 }
 
