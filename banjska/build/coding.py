@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from banjska.errors import BuildError
 from banjska.build.evidence import Anchor, anchor
 from banjska.build.layout import ANNOTATIONS
 from banjska.build.schemas import field_names, primary_key, source_text_fields
 from banjska.build.source import Seed, Unit, load_yaml
+from banjska.errors import BuildError
 
 # Tables coded by hand, in file order; statement_actors are nested in statements.yaml.
 CODED_TABLES = ("places", "actors", "events", "event_actors", "statements", "casualties", "enrichment")

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from banjska.build.coding import read_records
-from banjska.errors import BuildError
 from banjska.build.source import Unit
+from banjska.errors import BuildError
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from banjska.files import sha256
 from banjska.build.layout import METADATA, SCHEMAS, table_names
 from banjska.build.source import Seed, load_yaml
+from banjska.files import sha256
 
 DP_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
 

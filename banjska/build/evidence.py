@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from banjska.errors import BuildError
 from banjska.build.source import Unit
+from banjska.errors import BuildError
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from banjska.build.coding import code
 from banjska.build.coverage import Coverage, check_coverage, excuses
-from banjska.errors import BuildError
-from banjska.files import csv_bytes, json_bytes, write_all
 from banjska.build.descriptor import descriptor, load_metadata
 from banjska.build.layout import DATA, DESCRIPTOR, table_names
 from banjska.build.schemas import field_names
 from banjska.build.source import Seed, load_seed, segment
+from banjska.errors import BuildError
+from banjska.files import csv_bytes, json_bytes, write_all
 
 
 @dataclass

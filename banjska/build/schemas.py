@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
-from banjska.errors import BuildError, InputError
 from banjska.build.layout import schema_path
+from banjska.errors import BuildError, InputError
 
 
 def read_json(path: Path) -> dict:
@@ -23,7 +23,7 @@ def read_json(path: Path) -> dict:
                          "Fix the JSON syntax.", where=str(path)) from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(root: str, table: str) -> dict:
     schema = read_json(schema_path(Path(root), table))
     if not isinstance(schema, dict) or "fields" not in schema:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from banjska.errors import BuildError, InputError
 from banjska.build.layout import SEEDS
+from banjska.errors import BuildError, InputError
 
 SENTENCE_END = re.compile(r'[.!?]"?(?=\s+["A-Z])')
 UNIT_KINDS = ("title", "lede", "body", "subheading", "navigation")

@@ -14,7 +14,8 @@ from banjska.cli.app import Options, emit_json, handle_errors, report_check
 @handle_errors
 def build(opts: Options, check: bool, as_json: bool) -> None:
     """Regenerate data/ and datapackage.json from seeds/ and annotations/."""
-    from banjska.build.run import build as do_build, check as do_check
+    from banjska.build.run import build as do_build
+    from banjska.build.run import check as do_check
 
     root = opts.project()
     if check:

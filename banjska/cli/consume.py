@@ -18,7 +18,8 @@ from banjska.cli.app import Options, emit_json, handle_errors, report_check
 def codebook(opts: Options, check: bool, as_json: bool) -> None:
     """Generate docs/codebook.md, docs/codebook.html and docs/timeline.png of the package (the nearest one
     at or above the working directory, or --root) from its schemas and data."""
-    from banjska.consume.codebook import check as do_check, write as do_write
+    from banjska.consume.codebook import check as do_check
+    from banjska.consume.codebook import write as do_write
 
     root = opts.package(None)
 

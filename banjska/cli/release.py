@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from banjska.cli.app import Options, emit_json, handle_errors
@@ -58,7 +56,8 @@ def diff(opts: Options, old: str, new: str, as_json: bool, changelog: bool, no_v
     OLD defaults to `last` (the highest release in the project's dist/), NEW to `current` (the project's
     package). Both are validated first; a release's SHA256SUMS is checked when present.
     """
-    from banjska.release.diff import changelog_entry, diff as do_diff, render_text, resolve
+    from banjska.release.diff import changelog_entry, render_text, resolve
+    from banjska.release.diff import diff as do_diff
 
     result = do_diff(resolve(old, opts.project), resolve(new, opts.project), validate=not no_validate)
     if as_json:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from banjska.consume.load import enum_of, load
-from banjska.package.reader import Package, open_package
 from banjska.consume.progress import Progress
+from banjska.package.reader import Package, open_package
 
 DOCS = "docs"
 MARKDOWN = f"{DOCS}/codebook.md"

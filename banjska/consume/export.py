@@ -18,11 +18,11 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from banjska.consume.load import enum_of, load, pandas_dtype
+from banjska.consume.progress import Progress
 from banjska.errors import DataInvalid, InputError
 from banjska.files import write_atomic
-from banjska.consume.load import enum_of, load, pandas_dtype
 from banjska.package.reader import Package, open_package
-from banjska.consume.progress import Progress
 
 FORMATS = ("sqlite", "parquet")
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "year": "INTEGER", "number": "REAL", "boolean": "INTEGER",
@@ -175,7 +175,7 @@ def parquet_bytes(schema: dict, frame) -> bytes:
 
     target = arrow_schema(schema)
     arrays = []
-    for fld, (name, col) in zip(target, frame.items()):
+    for fld, (_, col) in zip(target, frame.items(), strict=True):
         if isinstance(col.dtype, pd.CategoricalDtype) and not pa.types.is_dictionary(fld.type):
             arrays.append(pa.array(col.astype("Int64"), type=fld.type, from_pandas=True))
         elif isinstance(col.dtype, pd.CategoricalDtype):

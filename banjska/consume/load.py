@@ -25,8 +25,8 @@ leaves its enum) raises `DataInvalid` naming file, line and column: bad data nev
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from banjska.errors import DataInvalid, InputError
 from banjska.package.reader import Package, open_package

@@ -54,10 +54,10 @@ def render_png(tables: dict) -> bytes:
 
     matplotlib = require("matplotlib", "docs")
     matplotlib.use("Agg", force=False)
+    import matplotlib.dates as mdates
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
-    import matplotlib.dates as mdates
 
     rows = rows_from(tables)
     dates = [d for r in rows for d in (r.date, r.start, r.end) if d is not None]
@@ -99,7 +99,7 @@ def render_png(tables: dict) -> bytes:
         ax.set_ylim(-0.8, n - 0.2)
         ax.set_yticks(range(n))
         ax.set_yticklabels([r.label for r in reversed(rows)])
-        for tick, r in zip(ax.get_yticklabels(), reversed(rows)):
+        for tick, r in zip(ax.get_yticklabels(), reversed(rows), strict=True):
             tick.set_color(EVENT_COLOUR if r.kind == "event" else STATEMENT_COLOUR)
         ticks = [lo + k for k in range(int(hi - lo) + 1)]
         ax.set_xticks(ticks + [undated_x])

@@ -14,8 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from banjska.report import Issue
 from banjska.package.reader import Bytes
+from banjska.report import Issue
 
 BLOCK = 1 << 20  # Arrow's default: blocks that fit in cache parse ~35% faster than 16 MB ones
 
@@ -29,7 +29,7 @@ class Dialect:
     header: bool = True
 
     @classmethod
-    def from_descriptor(cls, d: dict | None) -> "Dialect":
+    def from_descriptor(cls, d: dict | None) -> Dialect:
         d = d if isinstance(d, dict) else {}
         csv = d.get("csv", d) if isinstance(d.get("csv", d), dict) else d
         return cls(csv.get("delimiter", ","), csv.get("quoteChar", '"'), bool(csv.get("doubleQuote", True)),
@@ -120,7 +120,7 @@ class RawTable:
         bad = [i for i in np.flatnonzero(counts != len(self.header)) if i >= first]
         lines = self.line_of_row_start(starts[bad]) if bad else []
         out = []
-        for i, line in zip(bad, lines):
+        for i, line in zip(bad, lines, strict=True):
             s = starts[i]
             if self.data[s:s + 1] in (b"\n", b"\r"):
                 continue

@@ -95,10 +95,7 @@ def schema_issues(table: str, schema: dict, names: set[str]) -> list[Issue]:
             want = CONSTRAINT_TYPES.get(key)
             if want is None:
                 continue
-            if isinstance(value, bool) and want is not bool:
-                ok = False
-            else:
-                ok = isinstance(value, want)
+            ok = not (isinstance(value, bool) and want is not bool) and isinstance(value, want)
             if key == "enum" and ok and not value:
                 ok = True  # an empty enum is allowed by the profile; it rejects every value
             if not ok:

@@ -25,10 +25,11 @@ import posixpath
 import stat
 import zipfile
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterator, Protocol
+from typing import Protocol
 
 from banjska.errors import DataInvalid, InputError
 from banjska.report import Issue

@@ -10,8 +10,8 @@ schema's fields, a cell that is not of its type) raises DataInvalid naming the f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import pyarrow as pa

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 
+from banjska.build.descriptor import load_metadata
 from banjska.errors import InputError
 from banjska.files import json_bytes
-from banjska.build.descriptor import load_metadata
 from banjska.release.versioning import Version
 
 CFF = "CITATION.cff"

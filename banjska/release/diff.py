@@ -20,9 +20,9 @@ How each change is classified (the largest one decides the bump):
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from banjska.consume.load import require_valid
 from banjska.errors import InputError
@@ -30,7 +30,6 @@ from banjska.package.reader import Package as ReadPackage
 from banjska.package.reader import is_tabular, open_package
 from banjska.package.tables import read_text_table
 from banjska.release.versioning import SUMS, Version, highest, last_release, rank, release_zip, verify_sums
-
 
 # --------------------------------------------------------------------------------------------- reading
 

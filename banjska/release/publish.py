@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import banjska.release.citation as citation
-from banjska.release.diff import diff_packages, load_package
-from banjska.errors import PublishError
-from banjska.files import sha256, write_all
 from banjska.build.descriptor import load_metadata
 from banjska.build.layout import DESCRIPTOR, SEEDS
 from banjska.build.schemas import read_json
+from banjska.errors import PublishError
+from banjska.files import sha256, write_all
+from banjska.release.diff import diff_packages, load_package
 from banjska.release.versioning import DIST, Version, check_bump, release_dir, release_stem, releases, verify_sums
 
 DOCS = ("README.md", "LICENSE", "CHANGELOG.md")
@@ -88,7 +88,7 @@ def zip_contents(path: Path) -> dict[str, bytes]:
 
 
 def sums_bytes(zip_name: str, data: bytes) -> bytes:
-    return f"{sha256(data)}  {zip_name}\n".encode("utf-8")
+    return f"{sha256(data)}  {zip_name}\n".encode()
 
 
 # -------------------------------------------------------------------------------------------- inputs

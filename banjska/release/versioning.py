@@ -13,11 +13,10 @@ among those folders.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import hashlib
 
 from banjska.errors import InputError, PublishError
 
@@ -34,14 +33,14 @@ class Version:
     patch: int
 
     @classmethod
-    def parse(cls, text: str, where: str = "") -> "Version":
+    def parse(cls, text: str, where: str = "") -> Version:
         m = _SEMVER.match(str(text).strip())
         if not m:
             raise InputError(f"version {text!r} is not MAJOR.MINOR.PATCH (e.g. 1.0.0)",
                              "Data versions follow the Frictionless Data Package Version recipe.", where=where)
         return cls(*(int(g) for g in m.groups()))
 
-    def bumped(self, level: str) -> "Version":
+    def bumped(self, level: str) -> Version:
         if level == "major":
             return Version(self.major + 1, 0, 0)
         if level == "minor":

@@ -9,16 +9,16 @@ arrow runner (run.py) evaluates the very same functions without importing pandas
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 import banjska.validate.keys as keys
-from banjska.validate.context import Context, TableData, key_column
 from banjska.package.types import parse as parse_cells
+from banjska.validate.context import Context, TableData, key_column
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Check:
     name: str
     error: str
     description: str
-    fn: Callable[[], "np.ndarray | bool"]
+    fn: Callable[[], np.ndarray | bool]
 
     def mask(self, n: int) -> np.ndarray:
         ok = self.fn()

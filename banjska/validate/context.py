@@ -10,9 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from banjska.package.csvread import RawTable
-from banjska.validate.keys import Keys
 from banjska.package.types import Parsed
-
+from banjska.validate.keys import Keys
 
 SAMPLE = 4096  # rows sampled to decide whether a column is worth dictionary-encoding
 DISTINCT = 0.9  # share of distinct texts in the sample above which a column counts as mostly distinct

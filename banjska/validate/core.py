@@ -7,8 +7,8 @@ packages it registered them for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import banjska.package.descriptor as descriptor
 from banjska.package.descriptor import KNOWN_TYPES

@@ -13,15 +13,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from banjska.report import Issue, Report
 import banjska.package.csvread as csvread
 import banjska.validate.derive as derive
-from banjska.validate.context import Context, TableData
 from banjska.package.reader import FileRefused, Package, is_tabular
+from banjska.package.types import parse as parse_column
+from banjska.report import Issue, Report
+from banjska.validate.context import Context, TableData
 from banjska.validate.prefetch import Prefetch
 from banjska.validate.rules import RuleSet, file_issues
 from banjska.validate.run import failing_rows, run_checks, run_schema
-from banjska.package.types import parse as parse_column
 
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 

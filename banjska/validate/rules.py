@@ -14,9 +14,9 @@ one-line docstring is the error message users see.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Callable
 
 from banjska.report import Issue
 

@@ -64,7 +64,7 @@ def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int, evalu
             values = [""] * len(take)
         hint = _hint(check.error, check.description)
         table, rule, error, file = td.name, check.name, check.error, td.file
-        issues += [Issue(table, rule, error, file, line, column, value, hint) for line, value in zip(lines, values)]
+        issues += [Issue(table, rule, error, file, line, column, value, hint) for line, value in zip(lines, values, strict=True)]
     return issues, total
 
 
