@@ -21,7 +21,7 @@ from banjska.report import Issue, Report
 from banjska.validate.context import Context, TableData
 from banjska.validate.prefetch import Prefetch
 from banjska.validate.rules import RuleSet, file_issues
-from banjska.validate.run import failing_rows, run_checks, run_schema
+from banjska.validate.run import failing_rows, run_checks
 
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 
@@ -145,33 +145,33 @@ def read_contents(pkg: Package, ctx: Context, files: dict, schemas: dict[str, di
         pkg.issues.extend(found[name])
 
 
-def check_tables(ctx: Context, order: list[str], extra: dict, engine: str, max_errors: int, report: Report) -> int:
+def check_tables(ctx: Context, order: list[str], extra: dict, engine: str, max_errors: int, report: Report,
+                 ruleset: RuleSet | None = None) -> int:
     """Run every table's derived checks; append issues in package order; return the total.
 
     All checks are derived before any runs, so every reference to a key is registered in time to be
     encoded with it (validate/keys.py). The arrow engine runs single checks in parallel, the biggest
-    tables' first; the pandera engine validates one table per task.
+    tables' first. The pandera engine runs the Pandera schemas of validate/frames.py instead.
     """
+    if engine == "pandera":
+        from banjska.validate.frames import run_pandera
+
+        return run_pandera(ctx, order, ruleset, max_errors, report)
     total = 0
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        if engine == "pandera":
-            derived = {name: derive.derive_schema(ctx, ctx.tables[name], extra.get(name)) for name in order}
-            jobs = {name: pool.submit(run_schema, ctx.tables[name], derived[name], max_errors) for name in order}
-            results = {name: jobs[name].result() for name in order}
-        else:
-            derived = {name: derive.derive_checks(ctx, ctx.tables[name], extra.get(name)) for name in order}
-            # Key domains first, biggest first, each a task of its own: checks that need one wait for it.
-            for key in sorted(ctx.keys.keys(), key=lambda k: -ctx.tables[k.table].num_rows if k.table in ctx.tables else 0):
-                pool.submit(ctx.keys.domain, ctx, key)
-            futures = {}
-            for name in sorted(order, key=lambda t: -ctx.tables[t].num_rows):
-                futures[name] = {id(c): pool.submit(failing_rows, c, ctx.tables[name].num_rows)
-                                 for cs in derived[name].values() for c in cs}
-            # Issues are assembled per table in the pool too (locating lines scans the file); these
-            # tasks queue behind every check, so one never waits for a check that has not started.
-            assembled = {name: pool.submit(run_checks, ctx.tables[name], derived[name], max_errors,
-                                           lambda c, n, f=futures[name]: f[id(c)]) for name in order}
-            results = {name: assembled[name].result() for name in order}
+        derived = {name: derive.derive_checks(ctx, ctx.tables[name], extra.get(name)) for name in order}
+        # Key domains first, biggest first, each a task of its own: checks that need one wait for it.
+        for key in sorted(ctx.keys.keys(), key=lambda k: -ctx.tables[k.table].num_rows if k.table in ctx.tables else 0):
+            pool.submit(ctx.keys.domain, ctx, key)
+        futures = {}
+        for name in sorted(order, key=lambda t: -ctx.tables[t].num_rows):
+            futures[name] = {id(c): pool.submit(failing_rows, c, ctx.tables[name].num_rows)
+                             for cs in derived[name].values() for c in cs}
+        # Issues are assembled per table in the pool too (locating lines scans the file); these
+        # tasks queue behind every check, so one never waits for a check that has not started.
+        assembled = {name: pool.submit(run_checks, ctx.tables[name], derived[name], max_errors,
+                                       lambda c, n, f=futures[name]: f[id(c)]) for name in order}
+        results = {name: assembled[name].result() for name in order}
     for name in order:  # results in package order, so reports are deterministic
         found, count = results[name]
         report.issues += found[: max(0, max_errors - len(report.issues))]
