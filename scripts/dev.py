@@ -10,8 +10,8 @@
 
 Dependencies are listed once, as version ranges, in pyproject.toml ([project].dependencies and the
 docs/test/dev extras). The exact versions, with hashes, are generated from it with uv
-(`pip install uv`, in any scratch environment), the dev lock first, then the base lock constrained to it
-so both agree:
+(`pip install uv` in a scratch venv; made with uv 0.13.9), the dev lock first, then the base lock
+constrained to it so both agree (uv keeps the versions already in an existing -o file):
 
     uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.lock
     uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -c requirements-dev.lock -o requirements.lock

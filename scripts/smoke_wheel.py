@@ -201,7 +201,8 @@ class Steps:
         self.env = clean_env(venv_dir)
         self.results: list[tuple[str, bool, str, float]] = []
 
-    def run(self, step: str, what: str, cmd: list, cwd: Path, expect: int = 0, stderr_has: str = "") -> None:
+    def run(self, step: str, what: str, cmd: list, cwd: Path, expect: int = 0, stderr_has: str = "",
+            stdout_has: str = "") -> None:
         line = shown(cmd)
         say(f"\n[{step}] {what}\n+ (cd {cwd}) {line}")
         program = self.venv / BIN / str(cmd[0])
@@ -221,6 +222,8 @@ class Steps:
             problems.append(f"exit code {code}, expected {expect}")
         if stderr_has and stderr_has not in err:
             problems.append(f"stderr does not contain {stderr_has!r}")
+        if stdout_has and stdout_has not in out:
+            problems.append(f"stdout does not contain {stdout_has!r}")
         if problems:
             message = f"`{line}` in {cwd}: " + "; ".join(problems)
             say(f"  FAIL [{step}] {message}")
@@ -296,7 +299,8 @@ def main(argv: list[str]) -> int:
                   ["python", "-c", LOAD_CHECK, copy], run_dir)
 
         if not args.lower_bounds:
-            steps.run("f", "make-data --version", ["make-data", "--version"], run_dir)
+            version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+            steps.run("f", "make-data --version", ["make-data", "--version"], run_dir, stdout_has=f"version {version}")
             steps.run("g", "codebook without the docs extra names the extra, exit 2",
                       ["make-data", "codebook", "--check"], copy, expect=2,
                       stderr_has="pip install 'banjska-events[docs]'")

@@ -15,6 +15,22 @@ import zipfile
 from pathlib import Path
 
 
+def csv_of(root: Path, table: str) -> Path:
+    """The CSV file of `table` in the package at `root`."""
+    return root / "data" / f"{table}.csv"
+
+
+def schema_of(root: Path, table: str) -> dict:
+    """The Table Schema of `table` in the package at `root`."""
+    return json.loads((root / "schemas" / f"{table}.schema.json").read_text(encoding="utf-8"))
+
+
+def csv_rows(root: Path, table: str) -> list[dict[str, str]]:
+    """The data rows of `table` as {column: cell text}."""
+    header, rows = read_rows(csv_of(root, table))
+    return [dict(zip(header, r, strict=True)) for r in rows]
+
+
 def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     """(header, data rows) of a CSV file."""
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
@@ -64,6 +80,11 @@ def set_cell(path: Path, row: int | tuple[str, str], column: str, value: str) ->
     rows[row][i] = value
     write_rows(path, header, rows)
     return line_of(path, row)
+
+
+def set_table_cell(root: Path, table: str, row: int | tuple[str, str], column: str, value: str) -> int:
+    """`set_cell` on the CSV of `table` in the package at `root`. Returns the cell's line."""
+    return set_cell(csv_of(root, table), row, column, value)
 
 
 def rehash(package_dir: Path, names: list[str] | None = None) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
+
+import yaml
 
 from banjska.build.run import render
 from repo import ROOT
 
 from conftest import edit
+from pkgtools import find_row, get_cell
 
 
 def snapshot(root):
@@ -115,17 +119,23 @@ def test_build_check_names_missing_and_extra_files(repo, cli):
     (repo / "data/stray.csv").write_text("a\n1\n")
     res = cli("--root", repo, "build", "--check", "--json")
     assert res.exit_code == 1
-    import json
     doc = json.loads(res.stdout)
     assert "data/units.csv (missing)" in doc["differ"]
     assert "data/stray.csv (not produced by the build)" in doc["differ"]
 
 
-def test_seed_copy_is_the_shared_article():
-    """seeds/ holds the article byte-for-byte; its metadata records that hash."""
-    seed = next((ROOT / "seeds").glob("*.txt"))
-    shared = ROOT.parent / "shared" / "seeds" / seed.name
-    digest = hashlib.sha256(seed.read_bytes()).hexdigest()
-    assert digest in (ROOT / "seeds" / (seed.stem + ".meta.yaml")).read_text()
-    if shared.exists():
-        assert shared.read_bytes() == seed.read_bytes()
+def test_seed_copy_is_the_captured_article():
+    """seeds/ holds the article byte-for-byte as captured: its metadata, the sources table and the
+    descriptor all record the seed's own sha256 and size."""
+    [meta_path] = (ROOT / "seeds").glob("*.meta.yaml")
+    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    assert meta["path"] == f"seeds/{meta_path.name.removesuffix('.meta.yaml')}.txt"
+    raw = (ROOT / meta["path"]).read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    assert (meta["sha256"], meta["bytes"]) == (digest, len(raw))
+    sources = ROOT / "data" / "sources.csv"
+    row = find_row(sources, "path", meta["path"])
+    assert (get_cell(sources, row, "sha256"), get_cell(sources, row, "bytes")) == (digest, str(len(raw)))
+    desc = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    [article] = [r for r in desc["resources"] if r["path"] == meta["path"]]
+    assert (article["hash"], article["bytes"]) == (f"sha256:{digest}", len(raw))

@@ -19,10 +19,11 @@ from typing import Callable
 import pyarrow as pa
 import pytest
 
-import banjska.validate.derive as derive_mod
 from banjska.package.types import parse
 from repo import ROOT, TABLES
 from banjska.validate.core import validate_package
+from banjska.validate.frames import pandera_schemas
+from pkgtools import schema_of
 
 # --- building tiny packages --------------------------------------------------------------------------
 
@@ -277,60 +278,13 @@ def test_an_empty_enum_rejects_every_value_at_its_line(tmp_path):
 
 # --- the real schemas: every constraint written in schemas/ has its Pandera check --------------------
 
-EXPECTED_CHECK = {"required": "constraint-error:required", "unique": "unique-error", "enum": "constraint-error:enum",
-                  "pattern": "constraint-error:pattern", "minLength": "constraint-error:length",
-                  "maxLength": "constraint-error:length", "minimum": "constraint-error:range",
-                  "maximum": "constraint-error:range", "exclusiveMinimum": "constraint-error:range",
-                  "exclusiveMaximum": "constraint-error:range"}
-
-
-def expected_checks(schema: dict) -> dict[str, Counter]:
-    """What the Table Schema says each column must be checked for, by Frictionless rule name."""
-    out: dict[str, Counter] = {f["name"]: Counter() for f in schema["fields"]}
-    for f in schema["fields"]:
-        if f.get("type", "any") not in ("string", "any") or f.get("format", "default") != "default":
-            out[f["name"]]["type-error"] += 1
-        out[f["name"]].update(set(EXPECTED_CHECK[k] for k in f.get("constraints", {}) if k in EXPECTED_CHECK))
-    as_list = lambda v: v if isinstance(v, list) else [v]  # noqa: E731
-    if schema.get("primaryKey"):
-        out[as_list(schema["primaryKey"])[0]]["primary-key"] += 1
-    for uk in schema.get("uniqueKeys", []):
-        out[as_list(uk)[0]]["unique-error"] += 1
-    for fk in schema.get("foreignKeys", []):
-        out[as_list(fk["fields"])[0]]["foreign-key"] += 1
-    return {k: v for k, v in out.items() if v}
-
-
 def derived_schemas(monkeypatch, target: Path, rules=None) -> dict:
-    """Run validation on `target` and capture the Pandera schema derived for each table."""
-    captured = {}
-    real = derive_mod.derive_schema
-
-    def spy(ctx, td, extra=None):
-        captured[td.name] = real(ctx, td, extra)
-        return captured[td.name]
-
-    monkeypatch.setattr(derive_mod, "derive_schema", spy)  # the pipeline calls it through the module
-    validate_package(target, rules=rules, engine="pandera")
-    return captured
+    """The Pandera schema of each table of `target` (validate/frames.py)."""
+    return pandera_schemas(target, rules=rules)
 
 
 def check_names(column) -> Counter:
     return Counter(c.name for c in column.checks if not c.name.startswith("dataset:"))
-
-
-def test_every_constraint_in_schemas_has_its_pandera_check(monkeypatch):
-    derived = derived_schemas(monkeypatch, ROOT)
-    assert set(derived) == set(TABLES)
-    for table in TABLES:
-        schema = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text(encoding="utf-8"))
-        want = expected_checks(schema)
-        assert want, f"{table} declares no constraints?"
-        got = {name: check_names(col) for name, col in derived[table].columns.items()}
-        for name, counter in want.items():
-            assert name in got, f"{table}.{name} has constraints but no Pandera column"
-            assert got[name] == counter, f"{table}.{name}: derived {dict(got[name])}, Table Schema says {dict(counter)}"
-        assert not {n for n, c in got.items() if c} - set(want), f"{table}: checks no Table Schema constraint asks for"
 
 
 @pytest.mark.parametrize("table", TABLES)

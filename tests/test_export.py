@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -13,18 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from repo import ROOT, TABLES
-from pkgtools import zip_package
-
-from test_load import copy_package, set_cell
-
-
-def schema(table: str) -> dict:
-    return json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())
-
-
-def csv_rows(table: str) -> list[dict[str, str]]:
-    with open(ROOT / "data" / f"{table}.csv", newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+from corrupt import copy_package
+from pkgtools import csv_rows, rehash, schema_of, set_table_cell, zip_package
 
 
 def sql_text(field: dict, value) -> str:
@@ -55,9 +45,9 @@ def sqlite_db(tmp_path_factory):
 
 @pytest.mark.parametrize("table", TABLES)
 def test_sqlite_rows_equal_the_csv(sqlite_db, table):
-    fields = schema(table)["fields"]
+    fields = schema_of(ROOT, table)["fields"]
     got = sqlite_db.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
-    want = csv_rows(table)
+    want = csv_rows(ROOT, table)
     assert len(got) == len(want)
     for row, expected in zip(got, want):
         assert {f["name"]: sql_text(f, v) for f, v in zip(fields, row)} == expected
@@ -65,7 +55,7 @@ def test_sqlite_rows_equal_the_csv(sqlite_db, table):
 
 def test_sqlite_has_the_schemas_keys_and_indexes(sqlite_db):
     for table in TABLES:
-        s = schema(table)
+        s = schema_of(ROOT, table)
         info = sqlite_db.execute(f'PRAGMA table_info("{table}")').fetchall()
         assert [r[1] for r in info] == [f["name"] for f in s["fields"]]
         assert [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5]] == s["primaryKey"]
@@ -100,7 +90,7 @@ def test_parquet_keeps_the_schema_types_and_the_values(tmp_path, cli):
     assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == sorted(f"{t}.parquet" for t in TABLES)
     for table in TABLES:
         t = pq.read_table(tmp_path / "pq" / f"{table}.parquet")
-        fields = schema(table)["fields"]
+        fields = schema_of(ROOT, table)["fields"]
         assert t.column_names == [f["name"] for f in fields]
         for f, col in zip(fields, t.itercolumns()):
             enum = (f.get("constraints") or {}).get("enum")
@@ -112,7 +102,7 @@ def test_parquet_keeps_the_schema_types_and_the_values(tmp_path, cli):
                 assert col.type == ARROW[f["type"]], f"{where}: {col.type}"
             assert t.schema.field(f["name"]).nullable is not bool((f.get("constraints") or {}).get("required"))
             values = col.to_pylist()
-            for value, row in zip(values, csv_rows(table)):
+            for value, row in zip(values, csv_rows(ROOT, table)):
                 text = row[f["name"]]
                 if value is None:
                     assert text == "", where
@@ -141,18 +131,23 @@ def test_export_reads_a_release_zip(tmp_path, cli):
     res = cli("export", zpath, "--format", "sqlite", "-o", tmp_path / "z.sqlite")
     assert res.exit_code == 0, res.output
     con = sqlite3.connect(tmp_path / "z.sqlite")
-    assert con.execute("SELECT count(*) FROM evidence").fetchone()[0] == len(csv_rows("evidence"))
+    assert con.execute("SELECT count(*) FROM evidence").fetchone()[0] == len(csv_rows(ROOT, "evidence"))
     con.close()
 
 
 def test_broken_foreign_key_fails_and_leaves_no_file(tmp_path, cli):
     pkg = copy_package(tmp_path / "pkg")
-    set_cell(pkg, "casualties", 0, "event_id", "no-such-event")
+    line = set_table_cell(pkg, "casualties", 0, "event_id", "no-such-event")
+    rehash(pkg)
     out = tmp_path / "out" / "x.sqlite"
     res = cli("export", pkg, "--format", "sqlite", "-o", out)  # refused by validation first
     assert res.exit_code == 1
-    assert res.stderr.startswith(f"Error: {pkg / 'datapackage.json'} is not a valid package")
-    assert "data/casualties.csv:2 column event_id: [foreign-key]" in res.stderr
+    # the broken key, and the dataset rule that a casualty's event is violent (its event is gone), both there
+    want = [("data/casualties.csv", line, "event_id", rule)
+            for rule in ("foreign-key", "dataset:casualties_in_violent_events")]
+    assert res.stderr.startswith(f"Error: {pkg / 'datapackage.json'} is not a valid package ({len(want)} error(s)): ")
+    found = re.findall(r"(data/[\w.]+):(\d+) column (\w+): \[([\w:-]+)\]", res.stderr)
+    assert [(f, int(n), c, r) for f, n, c, r in found] == want
     assert not out.parent.exists()
     res = cli("export", pkg, "--format", "sqlite", "-o", out, "--no-validate")  # SQLite's own check still refuses
     assert res.exit_code == 1

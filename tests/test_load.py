@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
-import shutil
 import zipfile
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -17,18 +14,11 @@ import banjska
 from banjska.errors import DataInvalid, InputError
 from banjska.consume.load import load
 from repo import ROOT, TABLES
-from pkgtools import rehash, zip_package
+from corrupt import copy_package
+from pkgtools import csv_rows, rehash, schema_of, zip_package
+from pkgtools import set_table_cell as set_cell  # test_r.py imports copy_package and set_cell from here
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text())
-
-
-def schema(table: str) -> dict:
-    return json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())
-
-
-def csv_rows(root: Path, table: str) -> list[dict[str, str]]:
-    with open(root / "data" / f"{table}.csv", newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
 
 
 def expected_dtype(field: dict):
@@ -63,14 +53,14 @@ def test_every_table_is_loaded_in_package_order(tables):
     assert list(tables) == list(TABLES)
     for table in TABLES:
         assert len(tables[table]) == len(csv_rows(ROOT, table)), table
-        assert list(tables[table].columns) == [f["name"] for f in schema(table)["fields"]], table
+        assert list(tables[table].columns) == [f["name"] for f in schema_of(ROOT, table)["fields"]], table
 
 
 @pytest.mark.parametrize("table", TABLES)
 def test_every_column_has_the_schema_type_and_every_cell_its_csv_value(tables, table):
     frame = tables[table]
     rows = csv_rows(ROOT, table)
-    for field in schema(table)["fields"]:
+    for field in schema_of(ROOT, table)["fields"]:
         col = frame[field["name"]]
         want = expected_dtype(field)
         where = f"{table}.{field['name']}"
@@ -96,23 +86,6 @@ def test_types_that_matter_to_analysts(tables):
     assert events["cameo_code"].dropna().astype(str).str.len().min() >= 3  # "010" keeps its zero
     assert isinstance(tables["statements"]["precedes_event"].dtype, pd.BooleanDtype)
     assert list(events["geo_precision"].cat.categories) == [1, 2, 3]
-
-
-def copy_package(dst: Path) -> Path:
-    dst.mkdir(parents=True)
-    for name in ("data", "schemas", "seeds"):
-        shutil.copytree(ROOT / name, dst / name)
-    shutil.copy2(ROOT / "datapackage.json", dst / "datapackage.json")
-    return dst
-
-
-def set_cell(root: Path, table: str, row: int, column: str, value: str) -> None:
-    path = root / "data" / f"{table}.csv"
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
-    rows[row + 1][rows[0].index(column)] = value
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, lineterminator="\n").writerows(rows)
 
 
 def test_literal_na_in_text_is_text_not_missing(tmp_path):

@@ -11,15 +11,10 @@ from pathlib import Path
 
 from repo import ROOT, TABLES
 
-from conftest import edit
+from pkgtools import csv_rows, rehash, schema_of, set_cell
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text())
 ARTICLE = next((ROOT / "seeds").glob("*.txt")).read_text(encoding="utf-8")
-
-
-def rows(table):
-    with open(ROOT / "data" / f"{table}.csv", newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
 
 
 def test_frictionless_cli_validates_the_committed_package():
@@ -44,18 +39,18 @@ def test_csv_files_are_utf8_lf_and_in_schema_field_order():
         assert b"\r" not in raw, table
         raw.decode("utf-8")
         header = next(csv.reader(io.StringIO(raw.decode())))
-        schema = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())
+        schema = schema_of(ROOT, table)
         assert header == [f["name"] for f in schema["fields"]], table
         assert len(raw.decode().splitlines()) > 1, f"{table} is header-only"
 
 
 def test_every_evidence_quote_is_the_source_text_at_its_offsets():
-    for ev in rows("evidence"):
+    for ev in csv_rows(ROOT, "evidence"):
         assert ARTICLE[int(ev["start"]):int(ev["end"])] == ev["quote"], ev["evidence_id"]
 
 
 def test_units_reassemble_the_article():
-    units = rows("units")
+    units = csv_rows(ROOT, "units")
     for u in units:
         assert ARTICLE[int(u["start"]):int(u["end"])] == u["text"]
     covered = set()
@@ -66,36 +61,47 @@ def test_units_reassemble_the_article():
 
 
 def test_every_coded_row_has_evidence():
-    cited = {(e["table_name"], e["record_id"]) for e in rows("evidence")}
+    cited = {(e["table_name"], e["record_id"]) for e in csv_rows(ROOT, "evidence")}
     for table in ("places", "actors", "events", "event_actors", "statements", "statement_actors", "casualties"):
-        schema = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())
+        schema = schema_of(ROOT, table)
         pk = schema["primaryKey"][0]
-        for row in rows(table):
+        for row in csv_rows(ROOT, table):
             assert (table, row[pk]) in cited, f"{table} {row[pk]} has no evidence"
 
 
 def test_no_injured_count_is_invented():
-    assert {r["outcome"] for r in rows("casualties")} == {"killed"}
-    group = [r for r in rows("event_actors") if r["size"]]
+    assert {r["outcome"] for r in csv_rows(ROOT, "casualties")} == {"killed"}
+    group = [r for r in csv_rows(ROOT, "event_actors") if r["size"]]
     assert all(r["size_qualifier"] for r in group)
 
 
+def located(res) -> list[tuple]:
+    """(table, rule, file, line, column, value) of every error in a `validate --format json` report."""
+    return [(e["table"], e["rule"], e["file"], e["line"], e["column"], e["value"])
+            for e in json.loads(res.stdout)["errors"]]
+
+
 def test_validate_reports_table_row_and_field(repo, cli):
-    edit(repo / "data/casualties.csv", ",killed,3,", ",killed,three,")
-    res = cli("validate", repo)
+    line = set_cell(repo / "data/casualties.csv", ("casualty_id", "banjska-attack--armed-serbs--killed"), "count",
+                    "three")
+    rehash(repo)
+    res = cli("validate", repo, "--format", "json")
     assert res.exit_code == 1
-    assert "casualties" in res.stdout and "count" in res.stdout and ":3" in res.stdout
+    assert located(res) == [("casualties", "type-error", "data/casualties.csv", line, "count", "three")]
 
 
 def test_validate_catches_a_broken_self_reference(repo, cli):
-    edit(repo / "data/actors.csv", ",white-house,", ",white-hous,")
-    res = cli("validate", repo)
+    line = set_cell(repo / "data/actors.csv", ("actor_id", "john-kirby"), "affiliation_actor_id", "white-hous")
+    rehash(repo)
+    res = cli("validate", repo, "--format", "json")
     assert res.exit_code == 1
-    assert "foreign-key" in res.stdout and "actors" in res.stdout
+    assert located(res) == [("actors", "foreign-key", "data/actors.csv", line, "affiliation_actor_id", "white-hous")]
 
 
 def test_validate_catches_a_wrong_hash(repo, cli):
-    edit(repo / "data/places.csv", "Zvecan", "Zvecam")
-    res = cli("validate", repo)
+    before = (repo / "data/places.csv").stat().st_size
+    set_cell(repo / "data/places.csv", ("place_id", "zvecan"), "name", "Zvecam")  # same size: only the hash differs
+    assert (repo / "data/places.csv").stat().st_size == before
+    res = cli("validate", repo, "--format", "json")
     assert res.exit_code == 1
-    assert "hash" in res.stdout
+    assert located(res) == [("places", "hash-count", "data/places.csv", None, "", "")]

@@ -25,8 +25,9 @@ def validate(opts: Options, package: str | None, fmt: str, max_errors: int, engi
     from banjska.report import render_github, render_json, render_text
     from banjska.validate import validate_package
 
+    # the console's pandas shortcut (cli/console.py) only for the engine that never needs pandas
     report = validate_package(opts.package(package), max_errors=max_errors, engine=engine,
-                              on_reading=opts.on_reading)
+                              on_reading=opts.on_reading if engine == "arrow" else None)
     renderer = {"text": render_text, "json": render_json, "github": render_github}[fmt]
     click.echo(renderer(report))
     sys.exit(0 if report.valid else 1)

@@ -378,7 +378,7 @@ def _formula_free(values: pa.Array) -> pa.Array:
 
 def no_formula_cells(td: TableData, name: str) -> np.ndarray:
     """Text starts with =, +, -, @ or a control character, which spreadsheets run as a formula (CSV injection)."""
-    return td.per_value(name, _formula_free, encode=False)
+    return td.per_value(name, _formula_free, encode=False) | ~td.present(name)  # a cell of the wrong format: type error
 
 
 # --- package level -------------------------------------------------------------------------------

@@ -1,25 +1,16 @@
-"""Derive the checks of a Frictionless Table Schema (the single source of truth), and their Pandera schema.
+"""Derive the arrow engine's checks from a Frictionless Table Schema (the single source of truth).
 
 Nothing is copied by hand: types, formats, missingValues, required, unique, enum, pattern, length,
 range, primaryKey, uniqueKeys and foreignKeys (self-references included) all come from the Table Schema
 and become vectorised checks (see checks.py). `extra` adds dataset-specific rules to named columns.
-`derive_checks` is what the arrow runner evaluates; `derive_schema` is the same checks as a Pandera
-DataFrameSchema (pandas and Pandera are imported only when it is asked for).
+`derive_checks` is what the arrow runner evaluates. The Pandera translation of the same Table Schema is
+written independently, in frames.py (`make-data validate --engine pandera`).
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pyarrow as pa
-
 import banjska.validate.checks as C
 from banjska.validate.context import Context, TableData
-
-ARROW_TYPES = {
-    "string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
-    "date": pa.date32(), "time": pa.time64("us"), "datetime": pa.timestamp("us", tz="UTC"), "year": pa.int64(),
-    "yearmonth": pa.string(),
-}
 
 
 def column_checks(ctx: Context, td: TableData, field: dict) -> list[C.Check]:
@@ -65,43 +56,3 @@ def derive_checks(ctx: Context, td: TableData, extra: dict[str, list[C.Check]] |
         if name in checks:
             checks[name].extend(more)
     return {f["name"]: checks[f["name"]] for f in schema["fields"] if f["name"] in td.parsed and checks[f["name"]]}
-
-
-def to_pandera(check: C.Check):
-    """The same check as a pandera.Check (name, error text, hint and function unchanged)."""
-    import pandas as pd
-    import pandera.pandas as pa_pd
-
-    def run(series: pd.Series):
-        ok = check.fn()
-        if isinstance(ok, (bool, np.bool_)):
-            return bool(ok)
-        if len(ok) != len(series.index):  # pandera passed a subset: align by row position
-            ok = ok[series.index.to_numpy()]
-        return True if ok.all() else pd.Series(ok, index=series.index)
-
-    return pa_pd.Check(run, name=check.name, error=check.error, description=check.description, ignore_na=False)
-
-
-def derive_schema(ctx: Context, td: TableData, extra: dict[str, list[C.Check]] | None = None):
-    """One Pandera column per Table Schema field present in the file, with its checks."""
-    import pandas as pd
-    import pandera.pandas as pa_pd
-
-    columns = {}
-    fields = {f["name"]: f for f in td.schema["fields"]}
-    for name, checks in derive_checks(ctx, td, extra).items():
-        f = fields[name]
-        arrow = ARROW_TYPES.get(f.get("type", "any"))
-        dtype = pd.ArrowDtype(arrow) if arrow is not None and td.parsed[name].typed.type == arrow else None
-        columns[name] = pa_pd.Column(dtype, checks=[to_pandera(c) for c in checks], nullable=True, coerce=False,
-                                     description=f.get("description"))
-    return pa_pd.DataFrameSchema(columns, name=td.name, strict=False, coerce=False)
-
-
-def frame(td: TableData):
-    """The typed table Pandera validates (Arrow-backed, zero-copy)."""
-    import pandas as pd
-
-    data = {name: pd.Series(pd.arrays.ArrowExtensionArray(p.typed), copy=False) for name, p in td.parsed.items()}
-    return pd.DataFrame(data, copy=False)

@@ -154,7 +154,9 @@ def table_data(name: str, schema: dict, frame: pd.DataFrame) -> TableData:
     """A frame as the engine's TableData, so the dataset's rules run on it unchanged."""
     fields = [f["name"] for f in schema["fields"] if f["name"] in frame.columns]
     typed = {n: _arrow(frame[n]) for n in fields}
-    text = {n: a if a.type == pa_arrow.string() else pc.cast(a, pa_arrow.string()) for n, a in typed.items()}
+    # as the reader gives it: every cell as text, a missing one as "" (text is never null)
+    text = {n: pc.fill_null(a if a.type == pa_arrow.string() else pc.cast(a, pa_arrow.string()), "")
+            for n, a in typed.items()}
     raw = RawTable(b"", fields, pa_arrow.table(text) if fields else None)
     td = TableData(name, name, schema, raw, columns=text)
     none = np.zeros(len(frame), dtype=bool)

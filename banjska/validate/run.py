@@ -1,8 +1,8 @@
 """Run the derived checks and turn failures into located Issues (CSV line, column, value).
 
-Two runners give the same issues: `run_checks` evaluates the checks' Arrow functions directly (no pandas,
-no Pandera: the default, because importing both costs about a second per run), and `run_schema` runs
-them through the derived Pandera DataFrameSchema (`make-data validate --engine pandera`).
+`run_checks` evaluates the checks' Arrow functions directly (no pandas, no Pandera: importing both costs
+about a second per run). The pandera engine is frames.py's `run_pandera`; a differential test proves
+both report the same findings.
 """
 
 from __future__ import annotations
@@ -65,43 +65,4 @@ def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int, evalu
         hint = _hint(check.error, check.description)
         table, rule, error, file = td.name, check.name, check.error, td.file
         issues += [Issue(table, rule, error, file, line, column, value, hint) for line, value in zip(lines, values, strict=True)]
-    return issues, total
-
-
-def run_schema(td: TableData, schema, budget: int) -> tuple[list[Issue], int]:
-    """Validate lazily with Pandera (every check runs); return up to `budget` issues and the total count."""
-    import pandera.errors as pe
-
-    from banjska.validate.derive import frame
-
-    try:
-        schema.validate(frame(td), lazy=True)
-        return [], 0
-    except pe.SchemaErrors as err:
-        cases = err.failure_cases
-    issues, total = [], len(cases)
-    if total == 0:
-        return [], 0
-    cases = cases.head(max(budget, 0) * 4 + 1000)
-    rows = cases["index"].to_numpy()
-    known = ~np.array([r is None or (isinstance(r, float) and np.isnan(r)) for r in rows]) if len(rows) < 10000 else \
-        cases["index"].notna().to_numpy()
-    lines = np.full(len(rows), -1, dtype=np.int64)
-    if known.any():
-        lines[known] = td.raw.line_of(rows[known].astype(np.int64))
-    column_checks = {name: col.checks for name, col in schema.columns.items()}
-    for i, case in enumerate(cases.itertuples(index=False)):
-        if len(issues) >= budget:
-            break
-        col = case.column if isinstance(case.column, str) else ""
-        check = None
-        num = case.check_number
-        if col in column_checks and num is not None and not (isinstance(num, float) and np.isnan(num)):
-            check = column_checks[col][int(num)]
-        if check is None:
-            issues.append(Issue(td.name, str(case.check), str(case.check), file=td.file, column=col))
-            continue
-        value = td.columns[col][int(rows[i])].as_py() if known[i] and col in td.columns else ""
-        issues.append(Issue(td.name, check.name, check.error, file=td.file, line=int(lines[i]) if known[i] else None,
-                            column=col, value=_clip(value), hint=_hint(check.error, check.description)))
     return issues, total
