@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import banjska.build.run
 from repo import ROOT
+
+import banjska.build.run
 
 
 def test_usage_error_exits_2(cli):

@@ -12,11 +12,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
-from banjska.consume.codebook import FIGURE, HTML, MARKDOWN, render
+from conftest import edit
 from repo import ROOT, TABLES
 
-from conftest import edit
+from banjska.consume.codebook import FIGURE, HTML, MARKDOWN, render
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

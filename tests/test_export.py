@@ -11,10 +11,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-from repo import ROOT, TABLES
 from corrupt import copy_package
 from pkgtools import csv_rows, rehash, schema_of, set_table_cell, zip_package
+from repo import ROOT, TABLES
 
 
 def sql_text(field: dict, value) -> str:
@@ -32,6 +31,7 @@ def sql_text(field: dict, value) -> str:
 @pytest.fixture(scope="module")
 def sqlite_db(tmp_path_factory):
     from click.testing import CliRunner
+
     from banjska.cli import main
 
     out = tmp_path_factory.mktemp("sqlite") / "banjska.sqlite"
@@ -49,8 +49,8 @@ def test_sqlite_rows_equal_the_csv(sqlite_db, table):
     got = sqlite_db.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
     want = csv_rows(ROOT, table)
     assert len(got) == len(want)
-    for row, expected in zip(got, want):
-        assert {f["name"]: sql_text(f, v) for f, v in zip(fields, row)} == expected
+    for row, expected in zip(got, want, strict=False):
+        assert {f["name"]: sql_text(f, v) for f, v in zip(fields, row, strict=False)} == expected
 
 
 def test_sqlite_has_the_schemas_keys_and_indexes(sqlite_db):
@@ -92,7 +92,7 @@ def test_parquet_keeps_the_schema_types_and_the_values(tmp_path, cli):
         t = pq.read_table(tmp_path / "pq" / f"{table}.parquet")
         fields = schema_of(ROOT, table)["fields"]
         assert t.column_names == [f["name"] for f in fields]
-        for f, col in zip(fields, t.itercolumns()):
+        for f, col in zip(fields, t.itercolumns(), strict=False):
             enum = (f.get("constraints") or {}).get("enum")
             where = f"{table}.{f['name']}"
             if enum and f["type"] == "string":
@@ -102,7 +102,7 @@ def test_parquet_keeps_the_schema_types_and_the_values(tmp_path, cli):
                 assert col.type == ARROW[f["type"]], f"{where}: {col.type}"
             assert t.schema.field(f["name"]).nullable is not bool((f.get("constraints") or {}).get("required"))
             values = col.to_pylist()
-            for value, row in zip(values, csv_rows(ROOT, table)):
+            for value, row in zip(values, csv_rows(ROOT, table), strict=False):
                 text = row[f["name"]]
                 if value is None:
                     assert text == "", where

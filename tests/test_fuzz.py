@@ -17,13 +17,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from corrupt import Pkg, copy_package, no_unraisable, tree_digest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from repo import ROOT, TABLES
 
 from banjska.errors import InputError
-from repo import ROOT, TABLES
 from banjska.validate.core import validate_package
-
-from corrupt import Pkg, copy_package, no_unraisable, tree_digest
 
 ROW_RULES = ("type-error", "constraint-error", "unique-error", "primary-key", "foreign-key", "extra-cell",
              "missing-cell", "blank-row", "dataset:")

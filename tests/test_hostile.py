@@ -18,15 +18,23 @@ import tempfile
 import time
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
+from corrupt import (
+    Pkg,
+    copy_package,
+    corrupt_member_data,
+    member,
+    no_unraisable,
+    patch_central_directory,
+    tree_digest,
+    zip_package,
+)
 
 from banjska.validate.core import validate_package
-from corrupt import (Pkg, copy_package, corrupt_member_data, member, no_unraisable, patch_central_directory,
-                     tree_digest, zip_package)
 
 # Spreadsheet formula injection: text cells of this dataset must not start with these characters.
 FORMULA_RULE = "dataset:no_formula_cells"

@@ -12,15 +12,15 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_derive import field, write_package
 
 import banjska.validate.core as validate_mod
 import banjska.validate.keys as keys
+from banjska.package.reader import open_package
 from banjska.validate.context import Context
 from banjska.validate.keys import Ref
-from banjska.package.reader import open_package
 from banjska.validate.pipeline import read_contents
 from banjska.validate.prefetch import Prefetch
-from test_derive import field, write_package
 
 VALUES = st.lists(st.sampled_from(["a", "b", "c", "ab", "", "é"]), max_size=12)
 
@@ -43,7 +43,7 @@ def tables(parent: list[str], child: list[str], kinds: list[str] | None = None) 
     kinds = kinds or ["x"] * len(child)
     return {
         "parent": ({"fields": [field("id")]}, csv(["id"], [[v] for v in parent])),
-        "child": ({"fields": [field("ref"), field("kind")]}, csv(["ref", "kind"], [[v, k] for v, k in zip(child, kinds)])),
+        "child": ({"fields": [field("ref"), field("kind")]}, csv(["ref", "kind"], [[v, k] for v, k in zip(child, kinds, strict=False)])),
     }
 
 
@@ -88,7 +88,7 @@ def test_filtered_reference_only_counts_its_rows(parent, rows):
         ctx = context_of(Path(tmp), tables(parent, child, kinds))
         key, ref = Ref("parent", "id"), Ref("child", "ref", ("kind", "x"))
         ctx.keys.register(key, ref)
-        mine = [c if k == "x" else "" for c, k in zip(child, kinds)]
+        mine = [c if k == "x" else "" for c, k in zip(child, kinds, strict=False)]
         want = expected(parent, mine)
         got = answers(ctx, ref, key)
         assert got["found"] == want["found"] and got["cited"] == want["cited"] and got["rows"] == want["rows"]

@@ -9,9 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from repo import ROOT, TABLES
-
 from pkgtools import csv_rows, rehash, schema_of, set_cell
+from repo import ROOT, TABLES
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text())
 ARTICLE = next((ROOT / "seeds").glob("*.txt")).read_text(encoding="utf-8")

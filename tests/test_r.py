@@ -10,12 +10,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pkgtools import zip_package
+from repo import ROOT, TABLES
+from test_load import copy_package, set_cell
 
 from banjska.consume.load import load
-from repo import ROOT, TABLES
-from pkgtools import zip_package
-
-from test_load import copy_package, set_cell
 
 SCRIPT = ROOT / "R" / "load_package.R"
 LINE = re.compile(r"^(\w+)\s+(\d+) rows\s+(\d+) cols\s+missing\s+(\d+)\s+(.*)$")

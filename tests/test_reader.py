@@ -13,6 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
+from corrupt import copy_package, tree_digest
+from pkgtools import find_row, line_of, read_rows, rehash, set_cell, write_rows
+from repo import ROOT, TABLES
 
 import banjska
 import banjska.package.reader as reader
@@ -20,9 +23,6 @@ from banjska.errors import DataInvalid, InputError
 from banjska.package.reader import open_package
 from banjska.package.tables import read_text_table, text_batches
 from banjska.validate import validate_package
-from corrupt import copy_package, tree_digest
-from pkgtools import find_row, line_of, read_rows, rehash, set_cell, write_rows
-from repo import ROOT, TABLES
 
 MAKE_DATA = Path(sys.executable).with_name("make-data")
 
@@ -249,6 +249,5 @@ def test_load_without_a_path_is_a_type_error():
 
 
 def test_opening_a_missing_package_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="no data package at"):
-        with open_package(tmp_path / "nowhere"):
-            pass
+    with pytest.raises(InputError, match="no data package at"), open_package(tmp_path / "nowhere"):
+        pass

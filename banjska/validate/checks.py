@@ -202,15 +202,16 @@ def foreign_key_check(ctx: Context, td: TableData, fk: dict) -> Check:
         present = td.present(fields[0]) if len(fields) == 1 else None
         if len(fields) == 1 and len(ref_fields) == 1:
             ok = keys.found(ctx, keys.Ref(td.name, fields[0]), keys.Ref(parent_name, ref_fields[0]))
-            return ~present if ok is None else ok | ~present
+            # None: the parent table or key column was not read, an error reported already; nothing to check
+            return True if ok is None else ok | ~present
         parent = ctx.tables.get(parent_name)
         child_key = key_column(td, fields)
         if child_key is None:
             return True
         present = pc.is_valid(child_key).to_numpy(zero_copy_only=False)
         parent_key = key_column(parent, ref_fields) if parent is not None else None
-        if parent_key is None:
-            return ~present
+        if parent_key is None:  # not read: reported already
+            return True
         ok = _np(pc.is_in(pc.cast(child_key, pa.string()), value_set=pc.drop_null(pc.cast(parent_key, pa.string()))))
         return ok | ~present
 

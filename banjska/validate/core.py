@@ -32,11 +32,14 @@ def resolve_schema(pkg: Package, res: dict) -> dict | None:
 
 
 def descriptor_issues(pkg: Package, schemas: dict[str, dict]) -> list[Issue]:
-    """Profile rules for the descriptor and every resolved Table Schema (no data read)."""
+    """The official profile for the descriptor and every resolved Table Schema, then the rules a JSON Schema
+    cannot express (no data read)."""
     names = {r["name"] for r in pkg.resources()}
-    issues = descriptor.package_issues(pkg.descriptor)
+    issues = descriptor.profile_issues(pkg.descriptor, schemas)
+    issues += descriptor.package_issues(pkg.descriptor)
     for name, schema in schemas.items():
-        issues += descriptor.schema_issues(name, schema, names)
+        file, at = descriptor.schema_location(pkg.descriptor, name)
+        issues += descriptor.schema_issues(name, schema, names, file, at)
     return issues
 
 
@@ -81,7 +84,12 @@ def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto",
     schemas: dict[str, dict] = {}
     files = locate_files(pkg, schemas)
     prefetch = Prefetch(pkg.source, files)  # reading and hashing start now, and overlap with the imports below
-    pkg.issues.extend(descriptor_issues(pkg, schemas))
+    found = descriptor_issues(pkg, schemas)
+    pkg.issues.extend(found)
+    # A table whose descriptor or Table Schema is wrong is not read: its rules cannot be trusted.
+    for name in {i.table for i in found if i.table in files and is_tabular(files[i.table][0])}:
+        schemas.pop(name, None)
+        files[name] = (files[name][0], None)
     # A registered rule set imports pyarrow: only once the files are being read.
     ruleset = ruleset_for(pkg.descriptor) if rules == "auto" else rules if isinstance(rules, RuleSet) else None
     if on_reading is not None:

@@ -295,8 +295,8 @@ class FramesInvalid(pe.SchemaErrors):
         self.args = (self.message,)
 
 
-def _foreign_key_errors(name: str, schema: dict, frames: dict[str, pd.DataFrame], table_schemas: dict,
-                        absent_fails: bool = False) -> list[tuple[str, pa.DataFrameSchema, pe.SchemaError]]:
+def _foreign_key_errors(name: str, schema: dict, frames: dict[str, pd.DataFrame], table_schemas: dict
+                        ) -> list[tuple[str, pa.DataFrameSchema, pe.SchemaError]]:
     out = []
     frame = frames[name]
     for fk in schema.get("foreignKeys") or []:
@@ -305,15 +305,12 @@ def _foreign_key_errors(name: str, schema: dict, frames: dict[str, pd.DataFrame]
         if not fields or any(f not in frame.columns for f in fields):
             continue
         parent = frames.get(parent_name)
-        if parent is None and not absent_fails:
-            continue  # the referenced table was not given: nothing to check against
+        if parent is None or any(f not in parent.columns for f in ref_fields):
+            continue  # the referenced table (or key) was not given: nothing to check against
         child = frame[fields].astype(object)
         complete = child.notna().all(axis=1)
-        if parent is None or any(f not in parent.columns for f in ref_fields):
-            found = pd.Series(False, index=frame.index)
-        else:
-            keys = set(map(tuple, parent[ref_fields].astype(object).dropna().itertuples(index=False, name=None)))
-            found = pd.Series([t in keys for t in child.itertuples(index=False, name=None)], index=frame.index)
+        keys = set(map(tuple, parent[ref_fields].astype(object).dropna().itertuples(index=False, name=None)))
+        found = pd.Series([t in keys for t in child.itertuples(index=False, name=None)], index=frame.index)
         bad = complete & ~found
         if bad.any():
             check = pa.Check(lambda s: s, name="foreign-key", error=MESSAGE["foreign-key"])
@@ -351,11 +348,10 @@ def _cross_rule_errors(found: PackageSchemas, frames: dict[str, pd.DataFrame], t
     return out
 
 
-def check_frames(frames: dict[str, pd.DataFrame], found: PackageSchemas, absent_fails: bool = False
+def check_frames(frames: dict[str, pd.DataFrame], found: PackageSchemas
                  ) -> list[tuple[str, pa.DataFrameSchema, pe.SchemaError]]:
     """Every failure of the table schemas and the cross-table checks, as (table, schema, error).
-    A foreign key to a table not in `frames` is not checked, unless `absent_fails` (the engine: a table
-    that could not be read has no keys)."""
+    A foreign key to a table (or key column) not in `frames` is not checked."""
     unknown = sorted(set(frames) - set(found.schemas))
     if unknown:
         raise ValueError(f"no table(s) {', '.join(unknown)} in the package; its tables are: "
@@ -370,7 +366,7 @@ def check_frames(frames: dict[str, pd.DataFrame], found: PackageSchemas, absent_
         except pe.SchemaErrors as err:
             errors += [(name, table_schemas[name], e) for e in err.schema_errors]
     for name in frames:
-        errors += _foreign_key_errors(name, found.schemas[name], frames, table_schemas, absent_fails)
+        errors += _foreign_key_errors(name, found.schemas[name], frames, table_schemas)
     errors += _cross_rule_errors(found, frames, table_schemas)
     return errors
 
@@ -480,7 +476,7 @@ def run_pandera(ctx: Context, order: list[str], ruleset: RuleSet | None, max_err
                                                                        if set(r.needs) <= complete],
                                                            ruleset.text_rules, ruleset.prepare))
     seen = set()
-    for table, _, err in check_frames(frames, found, absent_fails=True):
+    for table, _, err in check_frames(frames, found):
         td = ctx.tables[table]
         cases = err.failure_cases if isinstance(err.failure_cases, pd.DataFrame) else None
         column = err.column_name if isinstance(err.column_name, str) else ""

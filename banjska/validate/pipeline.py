@@ -122,6 +122,8 @@ def read_contents(pkg: Package, ctx: Context, files: dict, schemas: dict[str, di
 
     def load(name: str) -> None:
         res, path = files[name]
+        if path is None:  # the descriptor check refused this table (validate/core.py)
+            return
         try:
             data = prefetch.data(name)
         except FileRefused as exc:  # changed since it was located

@@ -39,6 +39,7 @@ class Prefetch:
     """Each file's bytes and byte/hash issues, as futures filled by one thread, largest file first."""
 
     def __init__(self, source: Source, files: dict[str, tuple[dict, str]]):
+        files = dict(files)  # the caller may change its dict while this thread reads
         self.order = sorted(files, key=lambda name: -_size(source, files[name][1]))
         self._data: dict[str, Future] = {name: Future() for name in files}
         self._checked: dict[str, Future] = {name: Future() for name in files}
