@@ -227,3 +227,10 @@ def test_messages_are_sorted_pointers_and_the_list_type_is_v2():
         "/title: 1 is not of type 'string'"]
     # a custom profile is checked as the superset: valid if v1 or v2 accepts it
     assert desc.profile_issues({**doc, "$schema": "https://example.com/p.json", "keywords": ["a"], "title": ""}, {}) == []
+
+
+def test_the_reference_implementation_calls_the_shipped_package_valid_too():
+    """CI runs `frictionless validate datapackage.json` next to `make-data validate` (also in validate.yml)."""
+    done = subprocess.run([str(Path(sys.executable).with_name("frictionless")), "validate", "--json", "datapackage.json"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and json.loads(done.stdout)["valid"] is True, done.stdout[-2000:]
