@@ -1,7 +1,8 @@
 """Build, validate and publish evidence-anchored Frictionless data packages (and the Banjska 2023 dataset).
 
 The library does the work; `banjska.cli` is a thin Click layer over it (`make-data`). Public API:
-`load` (typed pandas DataFrames), `validate_package` (a located report), `open_package` (the reader).
+`load` (typed pandas DataFrames), `validate_package` (a located report), `open_package` (the reader),
+`pandera_schemas` and `validate_frames` (Pandera checks for the DataFrames you hold).
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -12,7 +13,8 @@ except PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0+unknown"
 
 _LAZY = {"load": "banjska.consume.load", "validate_package": "banjska.validate.core",
-         "open_package": "banjska.package.reader"}
+         "open_package": "banjska.package.reader", "pandera_schemas": "banjska.validate.frames",
+         "validate_frames": "banjska.validate.frames"}
 
 
 def __getattr__(name: str):
@@ -24,4 +26,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'banjska' has no attribute {name!r}")
 
 
-__all__ = ["load", "validate_package", "open_package", "__version__"]
+__all__ = ["load", "validate_package", "open_package", "pandera_schemas", "validate_frames", "__version__"]
