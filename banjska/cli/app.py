@@ -55,6 +55,14 @@ def handle_errors(func):
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
+        except OSError as exc:  # the environment, not the data: disk full, read-only target, permissions
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"Error: cannot write or read{where}: {exc.strerror or exc}. Free space or fix the "
+                       "permissions, then run the command again.", err=True)
+            sys.exit(2)
+        except RecursionError:
+            click.echo("Error: the input is nested too deeply to process. Flatten it.", err=True)
+            sys.exit(2)
         except Exception as exc:  # noqa: BLE001 - last line of defence: a bug, reported as one
             click.echo(f"Error: internal error (a bug in make-data, not a problem with your data): "
                        f"{type(exc).__name__}: {exc}. Please report it with the output of `make-data --debug ...`.",
@@ -83,8 +91,27 @@ def report_check(differ: list[str], as_json: bool, up_to_date: str, fix: str, **
         sys.exit(1)
 
 
+def show_version(ctx: click.Context, _param, value: bool) -> None:
+    """`--version`: the toolkit's version, and the dataset's of the package at or above the working directory."""
+    if not value or ctx.resilient_parsing:
+        return
+    from banjska.errors import MakeDataError
+    from banjska.package.reader import open_package
+    from banjska.project import find_package
+
+    click.echo(f"make-data (banjska-events toolkit) {__version__}")
+    try:
+        with open_package(find_package()) as pkg:
+            name, version = pkg.descriptor.get("name", "(unnamed)"), pkg.descriptor.get("version", "(no version)")
+            click.echo(f"dataset {name} {version} ({pkg.label})")
+    except MakeDataError:
+        click.echo("dataset: none (no datapackage.json at or above the working directory)")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="make-data")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=show_version,
+              help="Show the toolkit's version and the dataset's (of the package here) and exit.")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Project (or package) directory to work on (default: the nearest one at or above the "
                    "working directory).")

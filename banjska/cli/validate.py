@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from banjska.cli.app import Options, handle_errors
+from banjska.cli.app import Options, emit_json, handle_errors
 
 
 @click.command()
@@ -22,12 +22,22 @@ from banjska.cli.app import Options, handle_errors
 def validate(opts: Options, package: str | None, fmt: str, max_errors: int, engine: str) -> None:
     """Validate PACKAGE (a directory, datapackage.json or release .zip; default: the nearest package at or
     above the working directory)."""
+    from banjska.errors import MakeDataError
     from banjska.report import render_github, render_json, render_text
     from banjska.validate import validate_package
 
-    # the console's pandas shortcut (cli/console.py) only for the engine that never needs pandas
-    report = validate_package(opts.package(package), max_errors=max_errors, engine=engine,
-                              on_reading=opts.on_reading if engine == "arrow" else None)
+    target = package or "."
+    try:  # the console's pandas shortcut (cli/console.py) only for the engine that never needs pandas
+        target = opts.package(package)
+        report = validate_package(target, max_errors=max_errors, engine=engine,
+                                  on_reading=opts.on_reading if engine == "arrow" else None)
+    except MakeDataError as exc:  # unreadable input: JSON and GitHub readers still get their document
+        if fmt == "json":
+            emit_json({"package": str(target), "valid": False, "readable": False, "error": exc.one_line(),
+                       "exit_code": exc.exit_code})
+        elif fmt == "github":
+            click.echo(f"::error title=make-data validate::{exc.one_line()}")
+        raise
     renderer = {"text": render_text, "json": render_json, "github": render_github}[fmt]
     click.echo(renderer(report))
     sys.exit(0 if report.valid else 1)

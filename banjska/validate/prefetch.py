@@ -15,6 +15,10 @@ from concurrent.futures import Future
 from banjska.package.reader import Bytes, Source
 from banjska.report import Issue
 
+REBUILD = ("The file differs from what datapackage.json records. In a make-data project, edit annotations/ "
+           "and run `make-data build` (which overwrites hand edits to data/); otherwise regenerate the "
+           "descriptor with the tool that made the package.")
+
 
 def check_bytes(data: Bytes, resource: dict, file: str, table: str) -> list[Issue]:
     """Compare size and hash with what the descriptor declares (md5 unless prefixed)."""
@@ -22,7 +26,7 @@ def check_bytes(data: Bytes, resource: dict, file: str, table: str) -> list[Issu
     declared = resource.get("bytes")
     if declared is not None and declared != len(data):
         issues.append(Issue(table, "byte-count", f"file has {len(data)} bytes, the descriptor declares {declared}",
-                            file=file, hint="Rebuild the package (make-data build) or correct 'bytes'."))
+                            file=file, hint=REBUILD))
     h = resource.get("hash")
     if isinstance(h, str) and h:
         algo, _, digest = h.rpartition(":")
@@ -31,7 +35,7 @@ def check_bytes(data: Bytes, resource: dict, file: str, table: str) -> list[Issu
             actual = hashlib.new(algo, data).hexdigest()
             if actual != digest.lower():
                 issues.append(Issue(table, "hash-count", f"{algo} of the file is {actual}, the descriptor declares {digest}",
-                                    file=file, hint="The file changed after the descriptor was written: rebuild the package."))
+                                    file=file, hint=REBUILD))
     return issues
 
 
