@@ -300,7 +300,7 @@ def main(argv: list[str]) -> int:
 
         if not args.lower_bounds:
             version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-            steps.run("f", "make-data --version", ["make-data", "--version"], run_dir, stdout_has=f"version {version}")
+            steps.run("f", "make-data --version", ["make-data", "--version"], run_dir, stdout_has=f"make-data (banjska-events toolkit) {version}")
             steps.run("g", "codebook without the docs extra names the extra, exit 2",
                       ["make-data", "codebook", "--check"], copy, expect=2,
                       stderr_has="pip install 'banjska-events[docs]'")
