@@ -14,7 +14,7 @@ from banjska.cli import main
 
 sys.path.insert(0, str(ROOT / "scripts"))  # synth.py, the generator of large test packages
 
-COPIED = ["seeds", "annotations", "schemas", "metadata", "data", "datapackage.json",
+COPIED = ["seeds", "annotations", "schemas", "metadata", "data", "datapackage.json", "LICENSE-DATA",
           "README.md", "LICENSE", "CHANGELOG.md", "CITATION.cff", ".zenodo.json", "dist", "docs"]
 
 

@@ -9,13 +9,12 @@ import subprocess
 
 import pytest
 import yaml
-
-from banjska.release.citation import cff_bytes, check_agreement, generated_files
-from banjska.files import json_bytes
-from banjska.build.descriptor import load_metadata
+from conftest import edit
 from repo import ROOT
 
-from conftest import edit
+from banjska.build.descriptor import load_metadata
+from banjska.files import json_bytes
+from banjska.release.citation import cff_bytes, check_agreement, generated_files
 
 CFFCONVERT = ROOT / ".venv-cff" / "bin" / "cffconvert"
 
@@ -96,6 +95,7 @@ def test_publish_regenerates_the_citation_files(repo, cli):
     edit(repo / "metadata/dataset.yaml", 'date_released: "2026-11-28"', 'date_released: "2026-12-02"')
     edit(repo / "metadata/dataset.yaml", 'created: "2026-11-28T00:00:00Z"', 'created: "2026-12-02T00:00:00Z"')
     assert cli("--root", repo, "build").exit_code == 0
+    assert cli("--root", repo, "codebook").exit_code == 0  # the codebook states the version being released
     edit(repo / "CHANGELOG.md", "## [Unreleased]\n", "## [Unreleased]\n\n## [1.0.1] - 2026-12-02\n\n- Keyword.\n")
     res = cli("--root", repo, "publish")
     assert res.exit_code == 0, res.stderr

@@ -5,10 +5,10 @@ from banjska.cli.app import main
 from banjska.cli.build import build
 from banjska.cli.check import check
 from banjska.cli.consume import codebook, export
-from banjska.cli.release import cite, diff, publish
+from banjska.cli.release import bump, cite, diff, publish
 from banjska.cli.validate import validate
 
-for command in (build, validate, check, codebook, export, diff, publish, cite):
+for command in (build, validate, check, codebook, export, diff, bump, publish, cite):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -25,7 +25,9 @@ def build(opts: Options, check: bool, as_json: bool) -> None:
                      "Run `make-data build` and commit the result (never edit data/ by hand).",
                      coverage=result.coverage.percent)
         return
-    result = do_build(root)
+    from banjska.validate import validate_package
+
+    result = do_build(root, validate=validate_package)  # every row checked before anything is written
     if as_json:
         emit_json({"project": str(root), "coverage": result.coverage.percent, "rows": result.row_counts,
                    "changed": result.changed})

@@ -1,4 +1,4 @@
-"""make-data commands of the release stage: publish, diff, cite (they act on the project)."""
+"""make-data commands of the release stage: bump, publish, diff, cite (they act on the project)."""
 
 from __future__ import annotations
 
@@ -25,8 +25,11 @@ def publish(opts: Options, dry_run: bool, as_json: bool) -> None:
     where = f"{result.folder}/{result.zip_name}"
     since = f" ({result.bump} bump over {result.previous})" if result.previous else " (first release)"
     if result.status == "unchanged":
-        click.echo(f"already published: {where} has the same content; nothing written "
+        click.echo(f"already published as {result.version}: {where} holds the same dataset; nothing written "
                    f"(sha256 {result.zip_sha256})", err=True)
+        if result.documents_changed:
+            click.echo("  documents that differ from the published ones (they go out with the next version): "
+                       + ", ".join(result.documents_changed), err=True)
     elif result.status == "dry-run":
         click.echo(f"dry run: would write {where} ({result.zip_bytes} bytes, sha256 {result.zip_sha256}) "
                    f"and {result.folder}/SHA256SUMS{since}", err=True)
@@ -40,6 +43,36 @@ def publish(opts: Options, dry_run: bool, as_json: bool) -> None:
     if result.citation_files:
         verb = "would update" if result.status == "dry-run" else "updated"
         click.echo(f"{verb} {', '.join(result.citation_files)}", err=True)
+
+
+@click.command()
+@click.pass_obj
+@click.option("--level", type=click.Choice(["major", "minor", "patch"]), default=None,
+              help="Bump at least this much (default: the smallest level the changes need; never lower).")
+@click.option("--date", "date", metavar="YYYY-MM-DD", default=None,
+              help="Release date for created / date_released (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@handle_errors
+def bump(opts: Options, level: str | None, date: str | None, as_json: bool) -> None:
+    """Set the next version from the changes since the last release, rebuild, and draft its CHANGELOG entry.
+
+    Writes version, created and date_released in metadata/dataset.yaml (those lines only), rebuilds
+    data/, datapackage.json and the codebook, and inserts the drafted entry below `## [Unreleased]` in
+    CHANGELOG.md. Edit the entry, then run `make-data publish`.
+    """
+    from banjska.release.bump import bump as do_bump
+
+    result = do_bump(opts.project(), level=level, date=date)
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    why = f"changes need {result.implied}" + (f", raised to {result.level}" if result.level != result.implied else "")
+    click.echo(f"bumped {result.previous} -> {result.version} ({why}), dated {result.date}", err=True)
+    for reason in result.reasons:
+        click.echo(f"  change: {reason}", err=True)
+    if result.changed:
+        click.echo(f"wrote {', '.join(result.changed)}", err=True)
+    click.echo(f"\nCHANGELOG.md draft (edit it, then run `make-data publish`):\n\n{result.changelog}", err=True, nl=False)
 
 
 @click.command()
