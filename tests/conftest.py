@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from repo import ROOT
 
 from banjska.cli import main
+
+from repo import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))  # synth.py, the generator of large test packages
 

@@ -6,11 +6,12 @@ import hashlib
 import json
 
 import yaml
+
+from banjska.build.run import render
+
 from conftest import edit
 from pkgtools import find_row, get_cell
 from repo import ROOT
-
-from banjska.build.run import render
 
 
 def snapshot(root):

@@ -9,12 +9,13 @@ import subprocess
 
 import pytest
 import yaml
-from conftest import edit
-from repo import ROOT
 
 from banjska.build.descriptor import load_metadata
 from banjska.files import json_bytes
 from banjska.release.citation import cff_bytes, check_agreement, generated_files
+
+from conftest import edit
+from repo import ROOT
 
 CFFCONVERT = ROOT / ".venv-cff" / "bin" / "cffconvert"
 

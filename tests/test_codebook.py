@@ -12,10 +12,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import edit
-from repo import ROOT, TABLES
 
 from banjska.consume.codebook import FIGURE, HTML, MARKDOWN, render
+
+from conftest import edit
+from repo import ROOT, TABLES
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from repo import TABLES
 
 from banjska.package.types import parse
 from banjska.validate.core import validate_package
 from banjska.validate.frames import pandera_schemas
+
+from repo import TABLES
 
 # --- building tiny packages --------------------------------------------------------------------------
 

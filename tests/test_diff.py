@@ -6,11 +6,12 @@ import json
 import shutil
 
 import pytest
+
+from banjska.release.diff import changelog_entry, diff, schema_changes
+
 from conftest import copy_repo, edit
 from pkgtools import csv_rows, rehash
 from repo import TABLES
-
-from banjska.release.diff import changelog_entry, diff, schema_changes
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from corrupt import copy_package
 from pkgtools import csv_rows, rehash, schema_of, set_table_cell, zip_package
 from repo import ROOT, TABLES

@@ -12,17 +12,18 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors as pe
 import pytest
-from corrupt import Pkg, copy_package, no_unraisable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandera.engines.pandas_engine import Engine
-from pkgtools import read_rows
-from repo import ROOT, TABLES
 
 import banjska
 from banjska.package.dtypes import pandas_dtype
 from banjska.validate import validate_package
 from banjska.validate.frames import FramesInvalid, pandera_schemas, validate_frames
+
+from corrupt import Pkg, copy_package, no_unraisable
+from pkgtools import read_rows
+from repo import ROOT, TABLES
 
 
 @pytest.fixture(scope="module")

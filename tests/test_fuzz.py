@@ -17,13 +17,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from corrupt import Pkg, copy_package, no_unraisable, tree_digest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from repo import ROOT, TABLES
 
 from banjska.errors import InputError
 from banjska.validate.core import validate_package
+
+from corrupt import Pkg, copy_package, no_unraisable, tree_digest
+from repo import ROOT, TABLES
 
 ROW_RULES = ("type-error", "constraint-error", "unique-error", "primary-key", "foreign-key", "extra-cell",
              "missing-cell", "blank-row", "dataset:")

@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from banjska.validate.core import validate_package
+
 from corrupt import (
     Pkg,
     copy_package,
@@ -33,8 +36,7 @@ from corrupt import (
     tree_digest,
     zip_package,
 )
-
-from banjska.validate.core import validate_package
+from pkgtools import read_rows
 
 # Spreadsheet formula injection: text cells of this dataset must not start with these characters.
 FORMULA_RULE = "dataset:no_formula_cells"
@@ -784,7 +786,7 @@ def test_huge_text_field_is_valid_and_fast(tmp_path, cli):
     res = cli("validate", pkg.root, "--format", "json")
     assert time.perf_counter() - start < 60
     assert res.exit_code == 0, res.stdout[-3000:] + res.stderr
-    assert json.loads(res.stdout)["rows_checked"]["events"] == 8
+    assert json.loads(res.stdout)["rows_checked"]["events"] == len(read_rows(pkg.root / "data" / "events.csv")[1])
     assert tree_digest(tmp_path) == before
 
 

@@ -9,14 +9,15 @@ import zipfile
 import pandas as pd
 import pyarrow as pa
 import pytest
-from corrupt import copy_package
-from pkgtools import csv_rows, rehash, schema_of, zip_package
-from pkgtools import set_table_cell as set_cell  # test_r.py imports copy_package and set_cell from here
-from repo import ROOT, TABLES
 
 import banjska
 from banjska.consume.load import load
 from banjska.errors import DataInvalid, InputError
+
+from corrupt import copy_package
+from pkgtools import csv_rows, rehash, schema_of, zip_package
+from pkgtools import set_table_cell as set_cell  # test_r.py imports copy_package and set_cell from here
+from repo import ROOT, TABLES
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text())
 

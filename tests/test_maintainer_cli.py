@@ -9,12 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import banjska.files
+
 from conftest import edit
 from corrupt import copy_package
 from pkgtools import set_cell
 from repo import ROOT
-
-import banjska.files
 
 
 def test_check_passes_on_the_repository(repo, cli):

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from corrupt import copy_package
-from repo import ROOT
 
 from banjska.package import descriptor as desc
 from banjska.validate.core import validate_package
+
+from corrupt import copy_package
+from repo import ROOT
 
 SCHEMA = "schemas/events.schema.json"
 

@@ -13,9 +13,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
-from corrupt import copy_package, tree_digest
-from pkgtools import find_row, line_of, read_rows, rehash, set_cell, write_rows
-from repo import ROOT, TABLES
 
 import banjska
 import banjska.package.reader as reader
@@ -23,6 +20,10 @@ from banjska.errors import DataInvalid, InputError
 from banjska.package.reader import open_package
 from banjska.package.tables import read_text_table, text_batches
 from banjska.validate import validate_package
+
+from corrupt import copy_package, tree_digest
+from pkgtools import find_row, line_of, read_rows, rehash, set_cell, write_rows
+from repo import ROOT, TABLES
 
 MAKE_DATA = Path(sys.executable).with_name("make-data")
 

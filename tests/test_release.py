@@ -9,14 +9,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import copy_repo, edit
-from repo import ROOT
 
 import banjska.release.publish as release
 from banjska.errors import PublishError
 from banjska.files import sha256
 from banjska.release.versioning import Version, check_bump, last_release, releases
 from banjska.validate.core import validate_package
+
+from conftest import copy_repo, edit
+from repo import ROOT
 
 NAME = "banjska-2023-events"
 VERSION = "1.0.0"

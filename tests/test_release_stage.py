@@ -17,14 +17,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import edit
-from repo import ROOT, TABLES
 
 import banjska.release.publish as release
 from banjska.build.descriptor import load_metadata
 from banjska.release.citation import LICENSE_DATA, data_licence_bytes, root_files
 from banjska.release.contents import data_changelog, dataset_readme, release_entries, row_count
 from banjska.release.versioning import Version, releases, verify_sums
+
+from conftest import edit
+from repo import ROOT, TABLES
 
 NAME = "banjska-2023-events"
 

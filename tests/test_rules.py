@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from pkgtools import csv_of, find_row, get_cell, line_of, read_rows, rehash, schema_of, set_cell, write_rows
-from repo import ROOT, TABLES
 
 from banjska.dataset.rules import CODED, RULES, RULESET, no_formula_cells
 from banjska.validate.core import validate_package
+
+from pkgtools import csv_of, find_row, get_cell, line_of, read_rows, rehash, schema_of, set_cell, write_rows
+from repo import ROOT, TABLES
 
 RULE_FN = {r.fn.__name__: r for r in RULES}
 PK = {t: schema_of(ROOT, t)["primaryKey"][0] for t in TABLES}

@@ -1,6 +1,10 @@
 # Second-coder records for src-000, written as Python data and dumped to YAML.
 # Run: python3 build.py  (writes the *.yaml files next to this script and checks the quotes)
-import os, re, yaml, json
+import json
+import os
+import re
+
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = open('/work/main/seeds/000_7210e56ee1d0009a.txt', encoding='utf-8').read()
