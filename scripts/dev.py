@@ -20,9 +20,8 @@ constrained to it so both agree (uv keeps the versions already in an existing -o
 .venv is installed from requirements-dev.lock (everything: base + docs + test + ruff + build) with
 --require-hashes, so every machine gets the same versions, then the project itself, editable and
 --no-deps; it is reused while the lock file and pyproject.toml are unchanged. requirements.lock (the
-base install only) is what the wheel smoke test installs. Setup also creates .venv-cff from
-requirements-cff.lock (cffconvert, which validates CITATION.cff: its jsonschema pin conflicts with
-frictionless, so it lives in its own environment), reused the same way.
+base install only) is what the wheel smoke test installs. CITATION.cff is validated by `make-data check`
+with jsonschema against the vendored CFF 1.2.0 schema, so no separate environment is needed.
 
 Commands run with the repository root as their working directory: make-data acts on the package
 found from the working directory, not on where it is installed.
@@ -41,8 +40,6 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements-dev.lock"
 STAMP = VENV / ".lock-sha256"
-CFF_VENV = ROOT / ".venv-cff"
-CFF_LOCK = ROOT / "requirements-cff.lock"
 PIP = ("-m", "pip", "install", "--quiet", "--disable-pip-version-check")
 COMMANDS = ("build", "test", "lint", "smoke", "setup")
 
@@ -61,7 +58,6 @@ def run(*cmd: str | Path) -> None:
 def setup() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script runs under whatever python3 the machine has
         sys.exit(f"Error: Python 3.11 or newer is needed, this is {sys.version.split()[0]}.")
-    setup_cff()
     wanted = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted and bin_path("make-data").exists():
         return
@@ -72,19 +68,6 @@ def setup() -> None:
     # setuptools comes from the lock (dev extra), so the editable install needs no build isolation (no download).
     run(py, *PIP, "--no-deps", "--no-build-isolation", "-e", ROOT)
     STAMP.write_text(wanted)
-
-
-def setup_cff() -> None:
-    """The isolated cffconvert environment the citation test runs (`.venv-cff/bin/cffconvert`)."""
-    stamp = CFF_VENV / ".lock-sha256"
-    wanted = hashlib.sha256(CFF_LOCK.read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == wanted and bin_path("cffconvert", CFF_VENV).exists():
-        return
-    if not bin_path("python", CFF_VENV).exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(CFF_VENV)
-    py = bin_path("python", CFF_VENV)
-    run(py, *PIP, "--require-hashes", "-r", CFF_LOCK)
-    stamp.write_text(wanted)
 
 
 def main(argv: list[str]) -> None:

@@ -662,9 +662,11 @@ def assert_report(expect: Expect, res) -> None:
     assert "internal error" not in out, out[-3000:]
     assert "Traceback" not in out, out[-3000:]
     assert res.exit_code == expect.exit, out[-3000:]
-    if expect.exit == 2:
-        assert res.stdout == "", "an unreadable input must not produce a report"
+    if expect.exit == 2:  # unreadable: no report, but `--format json` still prints one document saying so
+        doc = json.loads(res.stdout)
+        assert (doc["valid"], doc["readable"], doc["exit_code"]) == (False, False, 2), doc
         lines = res.stderr.strip().splitlines()
+        assert doc["error"] == lines[0].removeprefix("Error: ")
         assert len(lines) == 1 and lines[0].startswith("Error: "), res.stderr
         for fragment in expect.stderr:
             assert fragment in lines[0], f"{fragment!r} not in {lines[0]!r}"

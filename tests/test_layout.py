@@ -15,7 +15,7 @@ ALLOWED = {
     "validate": {"package"},
     "dataset": {"validate", "package"},
     "consume": {"package", "validate"},
-    "build": set(),
+    "build": {"validate", "package"},  # the build validates what it renders before writing
     "release": {"package", "consume", "validate", "build"},
     "cli": {"package", "validate", "consume", "release", "build"},
 }

@@ -14,7 +14,7 @@ from pathlib import Path
 from banjska.build.evidence import Anchor, anchor
 from banjska.build.layout import ANNOTATIONS
 from banjska.build.schemas import field_names, primary_key, source_text_fields
-from banjska.build.source import Seed, Unit, load_yaml
+from banjska.build.source import Mapping, Seed, Unit, load_yaml
 from banjska.errors import BuildError
 
 # Tables coded by hand, in file order; statement_actors are nested in statements.yaml.
@@ -28,10 +28,30 @@ NO_EVIDENCE = {"enrichment"}  # enrichment comes from outside the article; it ca
 FRAGMENT_SEPARATOR = " ... "
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a row came from: the annotation file, the record's first line and each field's line."""
+
+    file: str
+    line: int
+    fields: dict[str, int] = field(default_factory=dict)
+
+    def at(self, column: str = "") -> str:
+        """`annotations/<file>.yaml:<line>`, at the field's own line when the record writes it."""
+        return f"{self.file}:{self.fields.get(column, self.line)}"
+
+
+def origin_of(file: str, src: object) -> Origin:
+    if isinstance(src, Mapping):
+        return Origin(file, src.line, dict(src.lines))
+    return Origin(file, getattr(src, "line", 0))
+
+
 @dataclass
 class Coded:
     rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     evidence: list[dict[str, str]] = field(default_factory=list)
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)  # (table, primary key) -> origin
 
 
 def cell(value: object) -> str:
@@ -46,13 +66,13 @@ def cell(value: object) -> str:
 
 
 def read_records(root: Path, name: str) -> list[dict]:
-    path = root / ANNOTATIONS / f"{name}.yaml"
-    doc = load_yaml(path)
+    label = f"{ANNOTATIONS}/{name}.yaml"
+    doc = load_yaml(root / label, label)
     if not isinstance(doc, dict) or not isinstance(doc.get("records"), list):
-        raise BuildError("expected a mapping with a 'records:' list", where=f"{ANNOTATIONS}/{name}.yaml")
+        raise BuildError("expected a mapping with a 'records:' list", where=label)
     for i, rec in enumerate(doc["records"], start=1):
         if not isinstance(rec, dict):
-            raise BuildError(f"record {i} is not a mapping", where=f"{ANNOTATIONS}/{name}.yaml")
+            raise BuildError(f"record {i} is not a mapping", where=f"{label}:{doc['records'].lines[i - 1]}")
     return doc["records"]
 
 
@@ -65,11 +85,11 @@ class Coder:
         for table in CODED_TABLES:
             self.out.rows.setdefault(table, [])
             for rec in read_records(self.root, table):
-                self.code_record(table, dict(rec), f"{ANNOTATIONS}/{table}.yaml")
+                self.code_record(table, dict(rec), f"{ANNOTATIONS}/{table}.yaml", src=rec)
         self.out.rows.setdefault("statement_actors", [])
         return self.out
 
-    def code_record(self, table: str, rec: dict, file: str, parent: dict | None = None) -> None:
+    def code_record(self, table: str, rec: dict, file: str, parent: dict | None = None, src: object = None) -> None:
         quotes = rec.pop("evidence", None) or []
         nested = rec.pop(NESTED[table][0], None) or [] if table in NESTED else []
         if parent:
@@ -91,7 +111,13 @@ class Coder:
         if unknown:
             raise BuildError(f"unknown field(s) {', '.join(unknown)}",
                              f"Fields of {table} are: {', '.join(names)}.", where=where)
-        anchors = self.anchor_quotes(table, rid, quotes, where)
+        origin = origin_of(file, src)
+        for name in names:
+            if isinstance(rec.get(name), (dict, list)):
+                raise BuildError(f"{name}: expected one value, not a list or mapping",
+                                 "Write the value as text; the Table Schema gives it its type.", where=origin.at(name))
+        self.out.origins[(table, rid)] = origin
+        anchors = self.anchor_quotes(table, rid, quotes, where, file)
         if not anchors and table not in NO_EVIDENCE:
             raise BuildError("record has no evidence", "Add at least one exact quote from the article under 'evidence:'.", where=where)
         self.check_source_text(table, rec, anchors, where)
@@ -100,9 +126,9 @@ class Coder:
             if not isinstance(child, dict):
                 raise BuildError("nested entry is not a mapping", where=where)
             child_table = NESTED[table][1]
-            self.code_record(child_table, dict(child), file, parent={pk: rid})
+            self.code_record(child_table, dict(child), file, parent={pk: rid}, src=child)
 
-    def anchor_quotes(self, table: str, rid: str, quotes: object, where: str) -> list[Anchor]:
+    def anchor_quotes(self, table: str, rid: str, quotes: object, where: str, file: str = "") -> list[Anchor]:
         if not isinstance(quotes, list):
             raise BuildError("'evidence' must be a list of quotes", where=where)
         anchors = []
@@ -112,6 +138,8 @@ class Coder:
                 raise BuildError(f"evidence {n} supports unknown field {fld!r}", where=where)
             a = anchor(self.seed.text, self.units, quote, f"{where} evidence {n}")
             anchors.append(a)
+            line = quotes.lines[n - 1] if hasattr(quotes, "lines") else 0
+            self.out.origins[("evidence", f"{table}/{rid}/{n}")] = Origin(file, line)
             self.out.evidence.append({
                 "evidence_id": f"{table}/{rid}/{n}", "table_name": table, "record_id": rid, "field": fld,
                 "quote": a.quote, "start": str(a.start), "end": str(a.end), "unit_id": a.unit_id,

@@ -11,6 +11,7 @@ ANNOTATIONS = "annotations"
 SCHEMAS = "schemas"
 DATA = "data"
 METADATA = "metadata/dataset.yaml"
+METADATA_SCHEMA = "metadata/dataset.schema.json"  # the JSON Schema metadata/dataset.yaml is checked against
 DESCRIPTOR = "datapackage.json"
 
 

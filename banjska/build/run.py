@@ -1,22 +1,32 @@
 """Build stage: seeds + annotations -> data/*.csv + datapackage.json, deterministically.
 
-Everything is computed in memory first; files are written (atomically, one by one) only when the whole
-build succeeded, so a failed build never leaves a half-written package.
+Everything is computed in memory first and, when the caller passes a validator, checked as a whole package
+(every row against its Table Schema and the dataset's rules) in a temporary directory outside the project.
+Only then are the files written: into a staging directory inside the project, then renamed into place, so
+a failed build never leaves a half-written package (see banjska.files.write_staged).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from banjska.build.coding import code
+from banjska.build.coding import Origin, code, origin_of
 from banjska.build.coverage import Coverage, check_coverage, excuses
 from banjska.build.descriptor import descriptor, load_metadata
 from banjska.build.layout import DATA, DESCRIPTOR, table_names
-from banjska.build.schemas import field_names
+from banjska.build.schemas import field_names, primary_key
 from banjska.build.source import Seed, load_seed, segment
 from banjska.errors import BuildError
-from banjska.files import csv_bytes, json_bytes, write_all
+from banjska.files import STAGING_PREFIX, StagingFailed, clean_leftovers, csv_bytes, json_bytes, write_staged
+from banjska.report import Issue, Report
+
+SHOWN_ERRORS = 5  # validation errors quoted in the build's one-line message
 
 
 @dataclass
@@ -25,6 +35,8 @@ class BuildResult:
     coverage: Coverage
     row_counts: dict[str, int]
     changed: list[str]
+    rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)  # (table, primary key) -> annotation
 
 
 def source_row(seed: Seed) -> dict[str, str]:
@@ -57,14 +69,91 @@ def render(root: Path) -> BuildResult:
     csvs = {t: csv_bytes(field_names(root, t), rows[t]) for t in tables}
     files = {f"{DATA}/{t}.csv": data for t, data in csvs.items()}
     files[DESCRIPTOR] = json_bytes(descriptor(meta, seed, csvs))
-    return BuildResult(files, coverage, {t: len(rows[t]) for t in tables}, [])
+    origins = dict(coded.origins)
+    origins[("sources", seed.source_id)] = origin_of(seed.path.with_suffix(".meta.yaml").relative_to(root).as_posix(), seed.meta)
+    return BuildResult(files, coverage, {t: len(rows[t]) for t in tables}, [], rows, origins)
 
 
-def build(root: Path) -> BuildResult:
-    """Render, then write only the files whose bytes changed."""
+def build(root: Path, validate: Callable[[Path], Report] | None = None) -> BuildResult:
+    """Render; check the rendered package with `validate` (default: banjska.validate.validate_package, with
+    the dataset's rules); then write the files whose bytes changed, staged and swapped in (a failure leaves
+    the previous package whole)."""
     result = render(root)
-    result.changed = write_all(root, result.files)
+    if validate is None:
+        from banjska.validate import validate_package as validate
+    check_rendered(root, result, validate)
+    clean_leftovers(root, list(result.files), tmp_dirs=(DATA,))
+    try:
+        result.changed = write_staged(root, result.files)
+    except StagingFailed as exc:
+        staged = f" (while writing it into {exc.staging.relative_to(root).as_posix()}/)" if exc.phase == "write" else ""
+        kept = ("the previous data/ and datapackage.json are unchanged" if exc.restored else
+                f"some files could not be put back: the previous versions are in {exc.staging}/old/")
+        raise BuildError(f"could not write {exc.path}{staged}: {exc.strerror}; {kept}",
+                         "Free disk space or fix the permissions, then run `make-data build` again.",
+                         where=str(root / exc.path)) from None
     return result
+
+
+def check_rendered(root: Path, result: BuildResult, validate: Callable[[Path], Report]) -> None:
+    """Validate the rendered package in a temporary directory outside the project; on any error raise a
+    BuildError located at the annotation record (and field) that produced the bad row."""
+    files = dict(result.files)
+    for res in json.loads(files[DESCRIPTOR])["resources"]:
+        for rel in (res.get("path"), res.get("schema")):
+            if isinstance(rel, str) and rel not in files and "://" not in rel:
+                files[rel] = (root / rel).read_bytes()
+    with tempfile.TemporaryDirectory(prefix="banjska-build-check-") as tmp:
+        for rel, data in files.items():
+            path = Path(tmp) / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        report = validate(Path(tmp))
+    if report.valid:
+        return
+    located = [locate(root, result, issue) for issue in report.issues]
+    total = max(report.total, len(located))
+    first_where, first = located[0]
+    more = "; ".join(f"{w}: {m}" for w, m in located[1:SHOWN_ERRORS])
+    if more:
+        first += f"; and {more}"
+    if total > SHOWN_ERRORS:
+        first += f" (and {total - SHOWN_ERRORS} more: write the package with a valid record and run `make-data validate`)"
+    raise BuildError(first, "Correct the annotation: its table's Table Schema (schemas/) and the dataset's rules "
+                     "say what is valid. Nothing was written.", where=first_where)
+
+
+def row_starts(data: bytes) -> list[int]:
+    """The CSV line each data row starts on (the header is line 1; a quoted cell may span lines)."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    starts, line = [], 1
+    for _ in reader:
+        starts.append(line)
+        line = reader.line_num + 1
+    return starts[1:]
+
+
+def locate(root: Path, result: BuildResult, issue: Issue) -> tuple[str, str]:
+    """(where, "<field>: <message>") for one validation issue: the annotation file and line of the record
+    (the field's own line when the record writes it), else the CSV location the validator gives."""
+    value = f"value {issue.value!r}: " if issue.value and issue.value not in issue.message else ""
+    message = issue.message.rstrip().removesuffix(".")
+    what = f"{issue.column}: {value}{message}" if issue.column else f"{value}{message}"
+    rel = f"{DATA}/{issue.table}.csv"
+    if issue.line is not None and issue.table in result.rows and rel in result.files:
+        starts = row_starts(result.files[rel])
+        index = max((i for i, s in enumerate(starts) if s <= issue.line), default=None)
+        if index is not None:
+            key = result.rows[issue.table][index].get(primary_key(root, issue.table), "")
+            origin = result.origins.get((issue.table, key))
+            if origin is not None:
+                return origin.at(issue.column), what
+    return issue.location(), what
+
+
+def is_leftover(path: Path) -> bool:
+    """A temp file or staging directory of a killed run: the next build removes it, --check ignores it."""
+    return path.name.startswith(STAGING_PREFIX) or (path.name.startswith(".") and path.name.endswith(".tmp"))
 
 
 def check(root: Path) -> tuple[BuildResult, list[str]]:
@@ -78,6 +167,6 @@ def check(root: Path) -> tuple[BuildResult, list[str]]:
         elif path.read_bytes() != data:
             differ.append(rel)
     extra = sorted(p.relative_to(root).as_posix() for p in (root / DATA).glob("*")
-                   if p.relative_to(root).as_posix() not in result.files) if (root / DATA).exists() else []
+                   if p.relative_to(root).as_posix() not in result.files and not is_leftover(p)) if (root / DATA).exists() else []
     differ += [f"{rel} (not produced by the build)" for rel in extra]
     return result, differ

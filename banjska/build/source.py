@@ -45,17 +45,131 @@ class Seed:
         return self.meta["source_id"]
 
 
-def load_yaml(path: Path) -> object:
-    """Read a YAML file, turning a syntax error into a located, human message."""
+class Mapping(dict):
+    """A YAML mapping that remembers where it was written: `line` (its first key) and `lines` (key -> line).
+
+    `typed` names the plain (unquoted) values that YAML 1.1 would have read as something other than text
+    (key -> "int", "float", "bool", "null", "timestamp"): they are kept as text, and metadata refuses them.
+    """
+
+    line: int = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines: dict[str, int] = {}
+        self.typed: dict[str, str] = {}
+
+
+class Sequence(list):
+    """A YAML sequence with the line of the sequence (`line`) and of each item (`lines`, `typed` as Mapping)."""
+
+    line: int = 0
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.lines: list[int] = []
+        self.typed: dict[int, str] = {}
+
+
+class YamlRefused(Exception):
+    """The text is valid YAML but uses a feature the project does not accept (see StrictLoader)."""
+
+    def __init__(self, line: int, message: str, hint: str = ""):
+        super().__init__(message)
+        self.line, self.message, self.hint = line, message, hint
+
+
+class StrictLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
+                   yaml.resolver.Resolver):
+    """Composes YAML nodes (no constructor: every scalar stays text) and refuses anchors, aliases and tags.
+
+    The YAML 1.1 resolver still runs so that each plain scalar's node tag says what PyYAML would have made
+    of it (an int for `010`, a bool for `NO`): `build_value` keeps the text and records the type.
+    """
+
+    def __init__(self, stream: str):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise YamlRefused(line, "anchors and aliases (&name, *name) are not allowed",
+                              "Write the value out in full: every record must read on its own.")
+        if getattr(event, "tag", None) is not None:
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            raise YamlRefused(line, f"YAML tags ({tag}) are not allowed",
+                              "Remove the tag: values are plain text, typed by the Table Schema.")
+        return super().compose_node(parent, index)
+
+
+def _short_tag(tag: str) -> str:
+    return tag.rsplit(":", 1)[-1]
+
+
+def build_value(node: yaml.Node) -> object:
+    """Node tree -> Mapping / Sequence / str, refusing duplicate and non-text keys."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        out = Sequence()
+        out.line = node.start_mark.line + 1
+        for i, item in enumerate(node.value):
+            out.append(build_value(item))
+            out.lines.append(item.start_mark.line + 1)
+            if _is_typed(item):
+                out.typed[i] = _short_tag(item.tag)
+        return out
+    out = Mapping()
+    out.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise YamlRefused(line, "a key must be text, not a list or mapping")
+        key = key_node.value
+        if key in out:
+            raise YamlRefused(line, f"duplicate key {key!r} (first at line {out.lines[key]})",
+                              "Keep one of them: YAML readers silently drop all but the last.")
+        out[key] = build_value(value_node)
+        out.lines[key] = line
+        if _is_typed(value_node):
+            out.typed[key] = _short_tag(value_node.tag)
+    return out
+
+
+def _is_typed(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.style is None and node.tag != "tag:yaml.org,2002:str"
+
+
+def parse_yaml(text: str) -> object:
+    """One YAML document as Mapping / Sequence / str (None for an empty document); raises YamlRefused."""
+    loader = StrictLoader(text)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    return None if node is None else build_value(node)
+
+
+def load_yaml(path: Path, label: str = "") -> object:
+    """Read a YAML file strictly (see StrictLoader): every scalar is text, every mapping and sequence knows
+    its lines, and a syntax error or refused feature becomes a located, human message (`label:line`)."""
+    label = label or str(path)
+    try:
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"file not found: {path}", "Restore it from git.") from None
     except UnicodeDecodeError as exc:
-        raise BuildError(f"not UTF-8 at byte {exc.start}", "Save the file as UTF-8.", where=str(path)) from None
+        raise BuildError(f"not UTF-8 at byte {exc.start}", "Save the file as UTF-8.", where=label) from None
+    except YamlRefused as exc:
+        raise BuildError(exc.message, exc.hint, where=f"{label}:{exc.line}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        where = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark else label
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise BuildError(f"YAML syntax error: {problem}", "Fix the YAML at that position.", where=where) from None
 
@@ -71,14 +185,15 @@ def find_meta(root: Path) -> Path:
 def load_seed(root: Path) -> Seed:
     """Load the seed text and its metadata; refuse a text whose bytes are not the captured ones."""
     meta_path = find_meta(root)
-    meta = load_yaml(meta_path)
+    label = meta_path.relative_to(root).as_posix()
+    meta = load_yaml(meta_path, label)
     path = root / meta["path"]
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise BuildError(f"seed text {meta['path']} is missing", "Restore it from git.", where=str(meta_path)) from None
     digest = hashlib.sha256(raw).hexdigest()
-    if digest != meta["sha256"] or len(raw) != meta["bytes"]:
+    if digest != meta["sha256"] or str(len(raw)) != meta["bytes"]:
         raise BuildError(
             f"seed text {meta['path']} has sha256 {digest} ({len(raw)} bytes) but its metadata records "
             f"{meta['sha256']} ({meta['bytes']} bytes)",
@@ -90,7 +205,18 @@ def load_seed(root: Path) -> Seed:
     except UnicodeDecodeError as exc:
         raise BuildError(f"seed text is not UTF-8 at byte {exc.start}", where=meta["path"]) from None
     check_weekdays(meta, text)
+    meta["line_kinds"] = line_numbers(meta.get("line_kinds") or {}, label)
     return Seed(meta=meta, text=text, path=path)
+
+
+def line_numbers(kinds: dict, label: str) -> dict[int, str]:
+    """`line_kinds:` keys are line numbers (text, as every scalar is): make them ints, refusing anything else."""
+    if not isinstance(kinds, dict):
+        raise BuildError("line_kinds must be a mapping of line number -> kind", where=label)
+    for key in kinds:
+        if not re.fullmatch(r"[0-9]+", key):
+            raise BuildError(f"line_kinds: {key!r} is not a line number", where=f"{label}:{kinds.lines[key]}")
+    return {int(k): v for k, v in kinds.items()}
 
 
 def check_weekdays(meta: dict, text: str) -> None:
