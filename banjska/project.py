@@ -16,12 +16,13 @@ DESCRIPTOR = "datapackage.json"
 PROJECT_MARKER = "metadata/dataset.yaml"
 
 
-def _upward(start: Path, marker: str) -> Path | None:
-    here = start.resolve()
+def _upward(start: Path | None, marker: str, what: str, hint: str) -> Path:
+    """The nearest directory at or above `start` (default: the working directory) holding `marker`."""
+    here = (Path.cwd() if start is None else start).resolve()
     for folder in (here, *here.parents):
         if (folder / marker).is_file():
             return folder
-    return None
+    raise InputError(f"no {what} in {here} or any directory above it", hint)
 
 
 def find_package(path: str | Path | None = None, start: Path | None = None) -> str | Path:
@@ -29,13 +30,9 @@ def find_package(path: str | Path | None = None, start: Path | None = None) -> s
     directory at or above `start` (default: the working directory) that holds a datapackage.json."""
     if path is not None:
         return path
-    start = Path.cwd() if start is None else start
-    found = _upward(start, DESCRIPTOR)
-    if found is None:
-        raise InputError(f"no {DESCRIPTOR} in {start.resolve()} or any directory above it",
-                         "Run the command inside a data package, or pass the package's directory, its "
-                         "datapackage.json or a release .zip.")
-    return found
+    return _upward(start, DESCRIPTOR, DESCRIPTOR,
+                   "Run the command inside a data package, or pass the package's directory, its "
+                   "datapackage.json or a release .zip.")
 
 
 def find_project(path: str | Path | None = None, start: Path | None = None) -> Path:
@@ -47,10 +44,6 @@ def find_project(path: str | Path | None = None, start: Path | None = None) -> P
             raise InputError(f"{root} is not a dataset project (no {PROJECT_MARKER})",
                              "Pass the project's top directory (the one holding seeds/, annotations/ and metadata/).")
         return root.resolve()
-    start = Path.cwd() if start is None else start
-    found = _upward(start, PROJECT_MARKER)
-    if found is None:
-        raise InputError(f"no dataset project ({PROJECT_MARKER}) in {start.resolve()} or any directory above it",
-                         "Run the command inside the project (the folder holding seeds/, annotations/ and "
-                         "metadata/), or pass --root.")
-    return found
+    return _upward(start, PROJECT_MARKER, f"dataset project ({PROJECT_MARKER})",
+                   "Run the command inside the project (the folder holding seeds/, annotations/ and "
+                   "metadata/), or pass --root.")
