@@ -237,7 +237,7 @@ def test_batches_collect_to_the_whole_table_with_exact_lines(tmp_path):
     assert [int(line) for b in batches for line in b.lines] == [line_of(csv, i) for i in range(n)]
 
 
-def test_load_gives_every_table_of_the_shipped_package(tables=None):
+def test_load_gives_every_table_of_the_shipped_package():
     frames = banjska.load(ROOT)
     assert list(frames) == list(TABLES)
     assert all(isinstance(f, pd.DataFrame) for f in frames.values())
