@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from conftest import edit
 from corrupt import copy_package
 from pkgtools import set_cell
