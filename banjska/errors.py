@@ -11,10 +11,10 @@ class MakeDataError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, hint: str = "", where: str = ""):
-        super().__init__(message)
         self.message = message
         self.hint = hint
         self.where = where
+        super().__init__(self.one_line())  # str(error) and a traceback read as the CLI's line does
 
     def one_line(self) -> str:
         """The message as the CLI prints it: where, what, and how to fix it."""

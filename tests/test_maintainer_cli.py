@@ -65,8 +65,8 @@ def test_a_full_disk_is_an_environment_error_naming_the_path(cli, tmp_path, monk
     monkeypatch.setattr(export.os, "replace", full)
     res = cli("export", ROOT, "--format", "sqlite", "-o", target)
     assert res.exit_code == 2
-    assert res.stderr == (f"Error: cannot write or read {target}: No space left on device. Free space or fix the "
-                          "permissions, then run the command again.\n")
+    assert res.stderr == (f"Error: cannot write or read {target}: No space left on device. Free space on that "
+                          "disk, then run the command again.\n")
     assert not target.exists()
 
 
@@ -99,3 +99,45 @@ def test_a_hash_mismatch_hint_sends_edits_to_the_annotations(tmp_path):
     assert issue.hint == ("The file differs from what datapackage.json records. In a make-data project, edit "
                           "annotations/ and run `make-data build` (which overwrites hand edits to data/); otherwise "
                           "regenerate the descriptor with the tool that made the package.")
+
+
+def test_a_missing_output_folder_gets_a_path_hint_not_a_disk_hint(cli, tmp_path, monkeypatch):
+    target = tmp_path / "nowhere" / "out.sqlite"
+
+    def missing(*_args, **_kwargs):
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(target))
+
+    import banjska.consume.export as export
+
+    monkeypatch.setattr(export.os, "replace", missing)
+    res = cli("export", ROOT, "--format", "sqlite", "-o", target)
+    assert res.exit_code == 2
+    assert res.stderr == (f"Error: cannot write or read {target}: No such file or directory. Check the path: a "
+                          "folder on it does not exist.\n")
+
+
+def test_a_closed_pipe_is_said_once_on_stderr(cli, monkeypatch):
+    import banjska.report
+
+    def closed(_report):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(banjska.report, "render_text", closed)
+    res = cli("validate", ROOT)
+    assert res.exit_code == 2
+    assert res.stderr == "Error: the output was closed before make-data finished writing it (a pipe into head?).\n"
+
+
+def test_a_zip_that_is_not_a_zip_says_so(cli, tmp_path):
+    (tmp_path / "b.zip").write_text("not a zip")
+    res = cli("validate", tmp_path / "b.zip")
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"Error: {tmp_path / 'b.zip'} is not a readable zip archive.")
+
+
+def test_library_errors_read_like_the_cli_line(tmp_path):
+    from banjska.errors import DataInvalid
+
+    err = DataInvalid("column count: value 'abc' is not a valid integer", "Run make-data validate.",
+                      where="data/casualties.csv:2")
+    assert str(err) == "data/casualties.csv:2: column count: value 'abc' is not a valid integer. Run make-data validate."

@@ -55,10 +55,14 @@ def handle_errors(func):
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader went away (`| head`): say so where it can still be read
+            _quiet_stdout()
+            click.echo("Error: the output was closed before make-data finished writing it (a pipe into head?).",
+                       err=True)
+            sys.exit(2)
         except OSError as exc:  # the environment, not the data: disk full, read-only target, permissions
             where = f" {exc.filename}" if exc.filename else ""
-            click.echo(f"Error: cannot write or read{where}: {exc.strerror or exc}. Free space or fix the "
-                       "permissions, then run the command again.", err=True)
+            click.echo(f"Error: cannot write or read{where}: {exc.strerror or exc}. {_os_hint(exc)}", err=True)
             sys.exit(2)
         except RecursionError:
             click.echo("Error: the input is nested too deeply to process. Flatten it.", err=True)
@@ -73,6 +77,29 @@ def handle_errors(func):
             sys.exit(INTERNAL_ERROR_EXIT)
 
     return wrapper
+
+
+def _os_hint(exc: OSError) -> str:
+    import errno
+
+    return {errno.ENOSPC: "Free space on that disk, then run the command again.",
+            errno.EDQUOT: "Free space (you are over quota), then run the command again.",
+            errno.ENOENT: "Check the path: a folder on it does not exist.",
+            errno.EACCES: "Fix the permissions, or write somewhere else.",
+            errno.EPERM: "Fix the permissions, or write somewhere else.",
+            errno.EROFS: "The file system is read-only: write somewhere else."}.get(
+        exc.errno, "Fix the path, space or permissions, then run the command again.")
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so that Python's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def emit_json(doc: object) -> None:

@@ -42,7 +42,8 @@ def require_valid(source: str | Path, shown: int = 5) -> None:
 
     report = validate_package(source, max_errors=shown)
     if not report.valid:
-        first = "; ".join(f"{i.location()}: [{i.rule}] {i.message}" for i in report.issues[:shown])
+        first = "; ".join(f"{i.location()}: [{i.rule}]" + (f" value {i.value!r}" if i.value else "") + f" {i.message}"
+                          for i in report.issues[:shown])
         raise DataInvalid(f"{report.package} is not a valid package ({report.total} error(s)): {first}",
                           "Run `make-data validate` on it for every error, or pass validate=False "
                           "(--no-validate) to read it anyway.")

@@ -193,7 +193,8 @@ def casualties_in_violent_events(ctx: Context):
     """Casualties belong to an event that is not of a violent type (ACLED 'Political violence')."""
     violent = text_eq(ctx.tables["events"], "acled_disorder_type", "Political violence")
     ok = keys.found(ctx, Ref("casualties", "event_id"), key("events", ctx), among=violent)
-    return False if ok is None else ok
+    exists = keys.found(ctx, Ref("casualties", "event_id"), key("events", ctx))
+    return True if ok is None else ok | ~exists  # no such event: the foreign key reports it
 
 
 # --- link ids --------------------------------------------------------------------------------------

@@ -300,6 +300,9 @@ def open_package(target: str | Path) -> Iterator[Package]:
     path = Path(target)
     if not path.exists():
         raise InputError(f"no data package at {path}", "Pass a package directory, its datapackage.json, or a .zip.")
+    if path.is_file() and path.suffix.lower() == ".zip" and not zipfile.is_zipfile(path):
+        raise InputError(f"{path} is not a readable zip archive", "Download it again, or pass the package's "
+                         "directory or datapackage.json.")
     if path.is_file() and zipfile.is_zipfile(path) and path.suffix.lower() != ".json":
         source = ZipSource(path)
         try:

@@ -324,8 +324,8 @@ def diff_packages(old: Package, new: Package) -> Diff:
         if prop == "resources" or old.descriptor.get(prop) == new.descriptor.get(prop):
             continue
         a, b = old.descriptor.get(prop), new.descriptor.get(prop)
-        if prop == "version":
-            d.package.append(Change("package", f"version {a} -> {b}", "none"))
+        if prop in ("version", "created"):  # the release's own stamps: reported, never a reason to release
+            d.package.append(Change("package", f"{prop} {a} -> {b}", "none"))
         elif prop == "name":
             d.package.append(Change("package", f"name {a!r} -> {b!r}", "major"))
         else:
