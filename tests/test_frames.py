@@ -181,8 +181,8 @@ def test_engines_agree_on_the_shipped_and_a_generated_faulty_package(tmp_path):
     for target in (ROOT, generate(tmp_path / "faulty", 3000, faults=40).path):
         arrow, pandera = both_engines(target)
         assert (arrow.valid, kinds(arrow)) == (pandera.valid, kinds(pandera))
-        assert sorted((i.table, i.rule, i.line, i.column) for i in arrow.issues) == \
-            sorted((i.table, i.rule, i.line, i.column) for i in pandera.issues)
+        assert sorted((i.table, i.rule, i.line, i.column, i.message, i.hint) for i in arrow.issues) == \
+            sorted((i.table, i.rule, i.line, i.column, i.message, i.hint) for i in pandera.issues)
 
 
 def _hostile_cases():

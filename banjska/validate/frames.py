@@ -339,7 +339,8 @@ def _cross_rule_errors(found: PackageSchemas, frames: dict[str, pd.DataFrame], t
         ok = _rule_mask(r, found.ruleset, ctx, len(frame), frame.index)
         column = _row_rule_column(r, found.schemas[r.table])
         if not ok.all() and column:
-            check = pa.Check(lambda s: s, name=f"dataset:{r.fn.__name__}", error=_first_line(r.fn))
+            check = pa.Check(lambda s: s, name=f"dataset:{r.fn.__name__}", error=_first_line(r.fn),
+                             description=r.hint or None)
             cases = frame.loc[~ok, column]
             out.append((r.table, table_schemas[r.table], pe.SchemaError(
                 table_schemas[r.table], frame, f"{r.table}.{column}: {_first_line(r.fn)}",
@@ -514,9 +515,36 @@ def _frame_check_column(kinds: list[str], schema: dict, ruleset: RuleSet | None,
     return ""
 
 
+HINTED = ("constraint-error:required", "constraint-error:enum", "constraint-error:pattern", "constraint-error:length",
+          "constraint-error:range", "unique-error", "primary-key", "foreign-key")
+
+
+def _constraint_hint(kind: str, td: TableData, column: str) -> str:
+    """The fix hint the arrow engine gives for a Table Schema constraint (its check's description)."""
+    field = next((f for f in td.schema["fields"] if f["name"] == column), None)
+    if field is None or kind not in HINTED:
+        return ""
+    cons = field.get("constraints") or {}
+    scratch = Context()  # the key checks register their keys somewhere: not in the run's context
+    key = _as_list(td.schema.get("primaryKey"))
+    fks = [fk for fk in td.schema.get("foreignKeys") or [] if _as_list(fk.get("fields"))[:1] == [column]]
+    if (kind == "primary-key" and not key) or (kind == "foreign-key" and not fks):
+        return ""
+    make = {"unique-error": lambda: C.unique_check(scratch, td, column),
+            "primary-key": lambda: C.primary_key_check(scratch, td, key),
+            "foreign-key": lambda: C.foreign_key_check(scratch, td, fks[0]),
+            "constraint-error:required": lambda: C.required_check(td, column),
+            "constraint-error:enum": lambda: C.enum_check(td, column, cons["enum"]),
+            "constraint-error:pattern": lambda: C.pattern_check(td, column, cons["pattern"]),
+            "constraint-error:length": lambda: C.length_check(td, column, cons.get("minLength"), cons.get("maxLength")),
+            "constraint-error:range": lambda: C.range_check(td, column, {k: cons[k] for k in OPS if k in cons})}[kind]
+    check = make()  # builds the check's texts only; its function is never run here
+    return check.description if check.description != check.error else ""
+
+
 def _message(kind: str, err: pe.SchemaError, td: TableData, column: str) -> tuple[str, str]:
     if kind in MESSAGE:
-        return MESSAGE[kind], ""
+        return MESSAGE[kind], _constraint_hint(kind, td, column)
     check = err.check
     error = getattr(check, "error", None) or str(kind)
     description = getattr(check, "description", None) or ""
