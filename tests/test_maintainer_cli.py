@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import edit
 from corrupt import copy_package
 from pkgtools import set_cell
@@ -54,19 +56,22 @@ def test_unreadable_input_still_gives_one_json_document_and_github_lines(cli, tm
     assert res.stdout.startswith(f"::error title=make-data validate::no data package at {tmp_path / 'nowhere'}")
 
 
-def test_a_full_disk_is_an_environment_error_naming_the_path(cli, tmp_path, monkeypatch):
+@pytest.mark.parametrize("code, text, hint", [
+    (errno.ENOSPC, "No space left on device", "Free space on that disk, then run the command again."),
+    (errno.ENOENT, "No such file or directory", "Check the path: a folder on it does not exist."),
+])
+def test_an_environment_error_exits_2_naming_the_path_with_its_own_hint(cli, tmp_path, monkeypatch, code, text, hint):
     target = tmp_path / "out" / "p.sqlite"
 
-    def full(*_args, **_kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+    def fail(*_args, **_kwargs):
+        raise OSError(code, text, str(target))
 
     import banjska.consume.export as export
 
-    monkeypatch.setattr(export.os, "replace", full)
+    monkeypatch.setattr(export.os, "replace", fail)
     res = cli("export", ROOT, "--format", "sqlite", "-o", target)
     assert res.exit_code == 2
-    assert res.stderr == (f"Error: cannot write or read {target}: No space left on device. Free space on that "
-                          "disk, then run the command again.\n")
+    assert res.stderr == f"Error: cannot write or read {target}: {text}. {hint}\n"
     assert not target.exists()
 
 
@@ -99,21 +104,6 @@ def test_a_hash_mismatch_hint_sends_edits_to_the_annotations(tmp_path):
     assert issue.hint == ("The file differs from what datapackage.json records. In a make-data project, edit "
                           "annotations/ and run `make-data build` (which overwrites hand edits to data/); otherwise "
                           "regenerate the descriptor with the tool that made the package.")
-
-
-def test_a_missing_output_folder_gets_a_path_hint_not_a_disk_hint(cli, tmp_path, monkeypatch):
-    target = tmp_path / "nowhere" / "out.sqlite"
-
-    def missing(*_args, **_kwargs):
-        raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(target))
-
-    import banjska.consume.export as export
-
-    monkeypatch.setattr(export.os, "replace", missing)
-    res = cli("export", ROOT, "--format", "sqlite", "-o", target)
-    assert res.exit_code == 2
-    assert res.stderr == (f"Error: cannot write or read {target}: No such file or directory. Check the path: a "
-                          "folder on it does not exist.\n")
 
 
 def test_a_closed_pipe_is_said_once_on_stderr(cli, monkeypatch):
