@@ -15,7 +15,7 @@ from repo import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))  # synth.py, the generator of large test packages
 
-COPIED = ["seeds", "annotations", "schemas", "metadata", "data", "datapackage.json", "LICENSE-DATA",
+COPIED = ["seeds", "annotations", "coding", "schemas", "metadata", "data", "datapackage.json", "LICENSE-DATA",
           "README.md", "LICENSE", "CHANGELOG.md", "CITATION.cff", ".zenodo.json", "dist", "docs"]
 
 

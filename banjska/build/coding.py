@@ -17,10 +17,12 @@ from banjska.build.schemas import field_names, primary_key, source_text_fields
 from banjska.build.source import Mapping, Seed, Unit, load_yaml
 from banjska.errors import BuildError
 
-# Tables coded by hand, in file order; statement_actors are nested in statements.yaml.
+# Tables coded by hand, in file order; event_places are nested in events.yaml (`places:`) and
+# statement_actors in statements.yaml (`actors:`).
 CODED_TABLES = ("places", "actors", "events", "event_actors", "statements", "casualties", "enrichment")
-NESTED = {"statements": ("actors", "statement_actors")}
+NESTED = {"events": ("places", "event_places"), "statements": ("actors", "statement_actors")}
 DERIVED_IDS = {
+    "event_places": lambda r: f"{r['event_id']}--{r['place_id']}",
     "statement_actors": lambda r: f"{r['statement_id']}--{r['actor_id']}",
     "enrichment": lambda r: f"{r['table_name']}--{r['record_id']}--{r['property']}",
 }
@@ -86,7 +88,8 @@ class Coder:
             self.out.rows.setdefault(table, [])
             for rec in read_records(self.root, table):
                 self.code_record(table, dict(rec), f"{ANNOTATIONS}/{table}.yaml", src=rec)
-        self.out.rows.setdefault("statement_actors", [])
+        for child_table in (nested for _, nested in NESTED.values()):
+            self.out.rows.setdefault(child_table, [])
         return self.out
 
     def code_record(self, table: str, rec: dict, file: str, parent: dict | None = None, src: object = None) -> None:

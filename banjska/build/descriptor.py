@@ -154,5 +154,6 @@ def descriptor(meta: dict, seed: Seed, csvs: dict[str, bytes]) -> dict:
         "sourceTextNote": meta["source_text_note"],
         "contributors": meta["contributors"],
         "sources": meta["sources"],
+        **({"codingRules": meta["coding_rules"]} if meta.get("coding_rules") else {}),
         "resources": tables + [article],
     }

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from banjska.build import intercoder
 from banjska.build.coding import Origin, code, origin_of
 from banjska.build.coverage import Coverage, check_coverage, excuses
 from banjska.build.descriptor import descriptor, load_metadata
@@ -60,6 +61,7 @@ def render(root: Path) -> BuildResult:
                       "sentence": str(u.sentence), "start": str(u.start), "end": str(u.end), "kind": u.kind,
                       "text": u.text, "excuse_reason": excused.get(u.unit_id, "")} for u in units]
     rows["evidence"] = coded.evidence
+    rows.update(intercoder.tables(root, rows))
     meta = load_metadata(root)
     tables = table_names(meta)
     empty = [t for t in tables if not rows.get(t)]

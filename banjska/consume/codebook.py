@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from banjska.consume import listing
 from banjska.consume.load import enum_of, load
 from banjska.consume.progress import Progress
 from banjska.package.reader import Package, open_package
@@ -158,13 +159,22 @@ def how_to_read(package: Package, tables: dict) -> list[str]:
             "The text `NA` is text: read the CSVs with `keep_default_na=False` (pandas) or `na = \"\"` (readr), or "
             "use the loaders shown in the README.", ""]
 
-    out += ["### Precision", "",
-            "Dates are resolved to ISO dates and say how precisely they are known; the words the article used stay in "
-            "`date_raw`, the rule that resolved them in `date_rule`, and the date a relative expression was resolved "
-            "against in `date_reference`. The same fields exist in [`events`](#table-events) and "
-            "[`statements`](#table-statements).", ""]
-    for table, name in (("events", "date_precision"), ("events", "date_rule"), ("events", "geo_precision"),
-                        ("events", "time_qualifier")):
+    out += ["### Dates", "",
+            "Every event and statement has a best-estimate day in `date`, with how precise it is in `time_precision` "
+            "(ACLED's codes) and what it rests on in `date_basis`; the evidence row whose `field` is `date_basis` quotes "
+            "the cue. Beside it stay the hard bounds, `date_start` and `date_end` (the earliest and latest day the text "
+            "allows; empty = unbounded), whose shape is `date_precision`. The bounds come from recorded steps: "
+            "`date_rule` turns the record's own temporal expression (`date_raw`) or a referenced event into bounds "
+            "against `date_reference`, and `date_narrowing_rule` records a second constraint that narrows them. The "
+            "validator recomputes the bounds from the steps, so the precision follows from the recorded basis. The "
+            "same fields exist in [`events`](#table-events) and [`statements`](#table-statements).", ""]
+    for table, name in (("events", "date_basis"), ("events", "time_precision"), ("events", "date_precision"),
+                        ("events", "date_rule"), ("events", "date_narrowing_rule")):
+        out += described_values(schemas, table, name)
+
+    out += ["### Places, times and roles", ""]
+    for table, name in (("events", "geo_precision"), ("event_places", "relation"), ("events", "time_qualifier"),
+                        ("event_actors", "role"), ("statement_actors", "role")):
         out += described_values(schemas, table, name)
 
     out += ["### Qualifiers", "",
@@ -189,6 +199,12 @@ def how_to_read(package: Package, tables: dict) -> list[str]:
     if vocabs:
         out += ["### Vocabularies", "", "| vocabulary | version | fields |", "|---|---|---|"]
         out += [f"| {esc(n)} | {esc(v)} | {', '.join(code(x) for x in fs)} |" for (n, v), fs in vocabs.items()]
+        out += [""]
+    rules = package.descriptor.get("codingRules") or []
+    if rules:
+        out += ["### Coding rules", "", "The choices a coder makes the same way every time (from the package's "
+                "`codingRules`):", ""]
+        out += [f"- **{esc(r.get('topic', ''))}.** {esc(r.get('rule', ''))}" for r in rules if isinstance(r, dict)]
         out += [""]
     sources = package.descriptor.get("sources") or []
     if sources:
@@ -235,8 +251,12 @@ def render_markdown(package: Package, tables: dict) -> str:
     licences = "; ".join(esc(x.get("title") or x.get("name")) for x in d.get("licenses", []))
     if licences:
         lines += [f"Licence: {licences}. {esc(d.get('sourceTextNote', ''))}".rstrip(), ""]
-    lines += ["## Contents", "", "- [How to read the data](#how-to-read-the-data)", "- [Timeline](#timeline)",
-              "- [Tables](#tables)"]
+    records = listing.events(tables, esc, code) + listing.statements(tables, esc, code)
+    agreement = listing.agreement(tables, esc, code)
+    lines += ["## Contents", "", "- [How to read the data](#how-to-read-the-data)", "- [Timeline](#timeline)"]
+    lines += ["- [Events and statements](#events-and-statements)"] if records else []
+    lines += ["- [Intercoder agreement](#intercoder-agreement)"] if agreement else []
+    lines += ["- [Tables](#tables)"]
     lines += [f"    - [{code(r['name'])}](#table-{r['name'].replace('_', '-')}): {esc(r.get('description', ''))}"
               for r in resources]
     lines += [""]
@@ -245,9 +265,15 @@ def render_markdown(package: Package, tables: dict) -> str:
     n_st = len(tables["statements"]) if "statements" in tables else 0
     lines += ["## Timeline", "",
               f"![Timeline of the {n_ev} events and {n_st} statements by date]({FIGURE_NAME})", "",
-              "One row per event (blue) and statement (red), drawn by `date_precision`: a dot for a known day, a bar "
-              "for a span, an arrow back from `date_end` for *before*, an arrow on from `date_start` for *after*, and "
-              "a hollow marker in the *undated* column when the article gives no temporal expression.", ""]
+              "One row per event (blue) and statement (red). The dot is the best-estimate `date`: filled when the hard "
+              "bounds pin the day (`time_precision` 1), hollow for an estimate. Behind it, a pale bar spans the hard "
+              "bounds when both are known; a bound open on one side is a bracket at the known bound with a dotted line "
+              "running off the plot, never an end date.", ""]
+    if records:
+        lines += ["## Events and statements", "",
+                  "Every event and statement, by best-estimate date: when (with `date_basis` and `time_precision`), the "
+                  "hard bounds, who, what, and the article's words (the record's first quote).", ""] + records
+    lines += agreement
     lines += ["## Tables", ""]
     for r in resources:
         lines += table_section(package, r, len(tables[r["name"]]))

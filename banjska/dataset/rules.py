@@ -25,7 +25,7 @@ rule = RULESET.rule
 RULES = RULESET.rules
 
 # Tables whose records are hand-coded from the article, so every record must have evidence.
-CODED = ("places", "actors", "events", "event_actors", "statements", "statement_actors", "casualties")
+CODED = ("places", "actors", "events", "event_actors", "event_places", "statements", "statement_actors", "casualties")
 ARTICLE = "article"  # the text resource holding the source article
 
 
@@ -48,6 +48,12 @@ def dates(td: TableData, name: str) -> np.ndarray:
     if arr is None or not pa.types.is_date32(arr.type):
         return np.full(td.num_rows, np.datetime64("NaT"), dtype="datetime64[D]")
     return arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+
+
+def lacks(td: TableData, *names: str) -> bool:
+    """The table has no such column: a package of an earlier version of this dataset, whose rules did not
+    include the check (its Table Schemas ship with it), so the check is skipped."""
+    return any(td.typed(name) is None for name in names)
 
 
 def le_or_missing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -82,44 +88,155 @@ def take_rows(values: pa.Array, rows: np.ndarray | None) -> pa.Array:
 
 
 # --- dates ---------------------------------------------------------------------------------------
+# Events and statements share their date fields: a best estimate (date, time_precision, date_basis),
+# hard bounds (date_start, date_end, date_precision) and the steps that give the bounds (step 1:
+# date_rule from date_raw and date_reference; step 2: date_narrowing_rule and its reference).
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+NAT = np.datetime64("NaT", "D")
+
+
+def weekday(d: np.ndarray) -> np.ndarray:
+    """Monday = 0 ... Sunday = 6 (1970-01-01 was a Thursday)."""
+    return (d.astype("int64") + 3) % 7
+
+
+def _named(td: TableData, name: str, words: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
+    """Per row: the index of the first of `words` the text mentions (-1: none), looked at only in `rows`."""
+    out = np.full(td.num_rows, -1)
+    arr = td.typed(name)
+    if arr is None or not rows.any():
+        return out
+    sub = arr.filter(pa.array(rows))
+    found = np.full(len(sub), -1)
+    for i, word in enumerate(words):
+        hit = pc.fill_null(pc.match_substring(sub, word), False).to_numpy(zero_copy_only=False)
+        found = np.where((found < 0) & hit, i, found)
+    out[rows] = found
+    return out
+
+
+def _month_day(td: TableData, ref: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The printed 'Month D' of date_raw in the reference date's year (NaT where there is none)."""
+    out = np.full(td.num_rows, NAT)
+    month = _named(td, "date_raw", MONTHS, rows)
+    day = np.zeros(td.num_rows, dtype=np.int64)
+    arr = td.typed("date_raw")
+    if arr is not None and rows.any():
+        parts = pc.extract_regex(pc.fill_null(arr.filter(pa.array(rows)), ""), r"(?P<day>\b[0-9]{1,2}\b)")
+        digits = pc.struct_field(parts, "day")
+        day[rows] = pc.fill_null(pc.cast(pc.if_else(pc.is_valid(parts), digits, None), pa.int64()), 0).to_numpy()
+    ok = rows & (month >= 0) & (day >= 1) & ~np.isnat(ref)
+    year = ref.astype("datetime64[Y]")
+    first = (year + 0).astype("datetime64[M]") + np.maximum(month, 0)
+    out[ok] = first[ok].astype("datetime64[D]") + (day[ok] - 1)
+    return out
+
+
+def expected_bounds(td: TableData) -> tuple[np.ndarray, np.ndarray]:
+    """The hard bounds that date_rule and the narrowing step give (NaT: unbounded)."""
+    ref, n = dates(td, "date_reference"), td.num_rows
+    lo, hi = np.full(n, NAT), np.full(n, NAT)
+    explicit = text_eq(td, "date_rule", "explicit_month_day")
+    lo[explicit] = hi[explicit] = _month_day(td, ref, explicit)[explicit]
+    wk = text_eq(td, "date_rule", "weekday_in_reference_week")
+    named = _named(td, "date_raw", WEEKDAYS, wk)
+    ok = wk & (named >= 0) & ~np.isnat(ref)
+    lo[ok] = hi[ok] = ref[ok] - ((weekday(ref[ok]) - named[ok]) % 7)
+    weekend = text_eq(td, "date_rule", "weekend_before_reference") & ~np.isnat(ref)
+    sunday = ref[weekend] - ((weekday(ref[weekend]) - 6) % 7)
+    lo[weekend], hi[weekend] = sunday - 1, sunday
+    ongoing = text_eq(td, "date_rule", "ongoing_at_report")
+    hi[ongoing] = ref[ongoing]
+    after = text_eq(td, "date_rule", "after_referenced_event")
+    lo[after] = ref[after]
+    narrow = dates(td, "date_narrowing_reference")
+    up = text_eq(td, "date_narrowing_rule", "after_referenced_event") & ~np.isnat(narrow)
+    lo[up] = np.where(np.isnat(lo[up]) | (lo[up] < narrow[up]), narrow[up], lo[up])
+    down = text_eq(td, "date_narrowing_rule", "before_referenced_event") & ~np.isnat(narrow)
+    hi[down] = np.where(np.isnat(hi[down]) | (hi[down] > narrow[down]), narrow[down], hi[down])
+    return lo, hi
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (np.isnat(a) & np.isnat(b)) | (a == b)
+
 
 def dates_ordered(td: TableData) -> np.ndarray:
-    """Date bounds are out of order: date_start <= date <= date_end must hold."""
+    """The best estimate lies outside the hard bounds: date_start <= date <= date_end must hold."""
     d, lo, hi = dates(td, "date"), dates(td, "date_start"), dates(td, "date_end")
     return le_or_missing(lo, d) & le_or_missing(d, hi) & le_or_missing(lo, hi)
 
 
 def precision_consistent(td: TableData) -> np.ndarray:
-    """The date fields that are filled do not match date_precision."""
-    d, a, b = has(td, "date"), has(td, "date_start"), has(td, "date_end")
-    same = (dates(td, "date") == dates(td, "date_start")) & (dates(td, "date") == dates(td, "date_end"))
-    expected = {
-        "day": d & (~a | same) & (~b | same),
-        "span": ~d & a & b,
-        "before": ~d & ~a & b,
-        "after": ~d & a & ~b,
-        "unknown": ~d & ~a & ~b,
-    }
+    """date_precision does not describe the hard bounds date_start and date_end."""
+    a, b = has(td, "date_start"), has(td, "date_end")
+    lo, hi = dates(td, "date_start"), dates(td, "date_end")
+    expected = {"day": a & b & (lo == hi), "span": a & b & (lo < hi), "before": ~a & b,
+                "after": a & ~b, "unknown": ~a & ~b}
     ok = np.ones(td.num_rows, dtype=bool)
     for value, cond in expected.items():
         ok &= ~text_eq(td, "date_precision", value) | cond
     return ok
 
 
+def time_precision_consistent(td: TableData) -> np.ndarray:
+    """time_precision is 1 exactly when the hard bounds pin the day (date_precision 'day')."""
+    if lacks(td, "time_precision"):
+        return True
+    one = numbers(td, "time_precision") == 1
+    return ~has(td, "time_precision") | (one == text_eq(td, "date_precision", "day"))
+
+
 def rule_consistent(td: TableData) -> np.ndarray:
-    """date_rule, date_precision and date_reference disagree about whether a date was resolved."""
-    none = text_eq(td, "date_rule", "none")
-    unknown = text_eq(td, "date_precision", "unknown")
-    ref = has(td, "date_reference")
-    return (none == unknown) & (none != ref)
+    """date_rule and date_reference disagree: a rule other than 'none' needs its reference date, 'none' has none."""
+    return text_eq(td, "date_rule", "none") != has(td, "date_reference")
+
+
+def narrowing_consistent(td: TableData) -> np.ndarray:
+    """date_narrowing_rule and date_narrowing_reference must be given together."""
+    if lacks(td, "date_narrowing_rule", "date_narrowing_reference"):
+        return True
+    return has(td, "date_narrowing_rule") == has(td, "date_narrowing_reference")
+
+
+def bounds_follow(td: TableData) -> np.ndarray:
+    """The hard bounds do not follow from the recorded steps (date_rule on date_raw and date_reference, then the narrowing step)."""
+    if lacks(td, "date_narrowing_rule", "date_narrowing_reference"):  # release 1.0.0 recorded one step only
+        return True
+    lo, hi = expected_bounds(td)
+    return _same(lo, dates(td, "date_start")) & _same(hi, dates(td, "date_end"))
+
+
+def basis_consistent(td: TableData) -> np.ndarray:
+    """date_basis does not match the dating steps recorded beside it."""
+    if lacks(td, "date_basis", "date_narrowing_rule"):
+        return True
+    narrowed = has(td, "date_narrowing_rule")
+    rule_is = {r: text_eq(td, "date_rule", r) for r in
+               ("explicit_month_day", "weekday_in_reference_week", "weekend_before_reference", "ongoing_at_report")}
+    relative = rule_is["weekday_in_reference_week"] | rule_is["weekend_before_reference"] | rule_is["ongoing_at_report"]
+    checks = {"stated": rule_is["explicit_month_day"] & ~narrowed,
+              "resolved_relative": relative & ~narrowed,
+              "discourse_context": ~has(td, "date_raw") & ~narrowed}
+    ok = ~narrowed | text_eq(td, "date_basis", "inferred")
+    for value, cond in checks.items():
+        ok &= ~text_eq(td, "date_basis", value) | cond
+    return ok
 
 
 DATE_RULES = (
-    (dates_ordered, "date_start", "Make date_start <= date <= date_end."),
+    (dates_ordered, "date", "Make date_start <= date <= date_end."),
     (precision_consistent, "date_precision",
-     "day: date (= start = end); span: start and end; before: end only; after: start only; unknown: none."),
-    (rule_consistent, "date_rule",
-     "Use date_rule none exactly when nothing is resolved (precision unknown, no reference date)."),
+     "day: start = end; span: start < end; before: end only; after: start only; unknown: neither."),
+    (time_precision_consistent, "time_precision", "Use time_precision 1 for a day the bounds pin, 2 or 3 for an estimate."),
+    (rule_consistent, "date_rule", "Give date_reference exactly when date_rule is not 'none'."),
+    (narrowing_consistent, "date_narrowing_reference", "Give both narrowing fields or neither."),
+    (bounds_follow, "date_start", "Correct date_start/date_end, or record the step that gives them (date_rule, date_narrowing_rule)."),
+    (basis_consistent, "date_basis", "stated needs date_rule explicit_month_day; resolved_relative a relative date_rule; "
+     "discourse_context no date_raw; a narrowing step needs inferred."),
 )
 
 
@@ -133,22 +250,41 @@ def _register_date_rule(table: str, check, column: str, hint: str) -> None:
     rule(table, column, hint=hint)(fn)
 
 
+def _cited_for(ctx: Context, table: str, field_name: str) -> np.ndarray:
+    """Per row of `table`: some evidence row of that table quotes it for `field_name`."""
+    td, ev = ctx.tables[table], ctx.tables["evidence"]
+    mask = pc.and_(pc.fill_null(pc.equal(ev.typed("table_name"), table), False),
+                   pc.fill_null(pc.equal(ev.typed("field"), field_name), False))
+    quoted = pc.unique(ev.typed("record_id").filter(mask))
+    return pc.fill_null(pc.is_in(td.typed(pk(ctx, table)), value_set=quoted), False).to_numpy(zero_copy_only=False)
+
+
+def _register_cue_rule(table: str) -> None:
+    def fn(ctx: Context):
+        """The best-estimate date has no cue: no evidence row of the record has field date_basis."""
+        if lacks(ctx.tables[table], "date_basis"):
+            return True
+        return _cited_for(ctx, table, "date_basis") | ~has(ctx.tables[table], pk(ctx, table))
+
+    fn.__name__ = f"{table[:-1]}_date_cue_quoted"
+    rule(table, "date_basis", needs=(table, "evidence"), hint="Quote the words the date rests on with field: date_basis.")(fn)
+
+
 for _table in ("events", "statements"):
     for _check, _column, _hint in DATE_RULES:
         _register_date_rule(_table, _check, _column, _hint)
+    _register_cue_rule(_table)
 
 
-@rule("statements", "event_id", needs=("statements", "events"), hint="Correct the dates, or set precedes_event to true if the statement anticipated the event.")
+@rule("statements", "date", needs=("statements", "events"), hint="Correct the dates, or set precedes_event to true if the statement anticipated the event.")
 def statement_not_before_event(ctx: Context):
-    """The statement is dated before the event it concerns and is not marked precedes_event."""
+    """The statement's best-estimate date is before that of the event it concerns, and it is not marked precedes_event."""
     st, ev = ctx.tables["statements"], ctx.tables["events"]
-    latest = pc.coalesce(st.typed("date_end"), st.typed("date"))
-    ev_start = pc.coalesce(ev.typed("date_start"), ev.typed("date"))
     rows = keys.parent_rows(ctx, Ref("statements", "event_id"), key("events", ctx))
     if rows is None:
         return True
-    target = take_rows(ev_start, rows)
-    ok = pc.fill_null(pc.less_equal(target, latest), True)
+    target = take_rows(ev.typed("date"), rows)
+    ok = pc.fill_null(pc.less_equal(target, st.typed("date")), True)
     marked = pc.fill_null(st.typed("precedes_event"), False) if st.typed("precedes_event") is not None else pc.equal(ok, False)
     return pc.or_(ok, marked).to_numpy(zero_copy_only=False)
 
@@ -208,6 +344,31 @@ def _link_id(td: TableData, id_col: str, a: str, b: str) -> np.ndarray:
 def event_actor_id_form(ctx: Context):
     """event_actor_id must be <event_id>--<actor_id>."""
     return _link_id(ctx.tables["event_actors"], "event_actor_id", "event_id", "actor_id")
+
+
+@rule("event_places", "event_place_id", hint="Use <event_id>--<place_id>.")
+def event_place_id_form(ctx: Context):
+    """event_place_id must be <event_id>--<place_id>."""
+    return _link_id(ctx.tables["event_places"], "event_place_id", "event_id", "place_id")
+
+
+@rule("events", "place_id", needs=("events", "event_places"), hint="Add the place to the event's places with relation 'at' or 'near', or correct place_id.")
+def event_location_listed(ctx: Context):
+    """The event's location (place_id) is not one of its event_places with relation 'at' or 'near'."""
+    ev, ep = ctx.tables["events"], ctx.tables["event_places"]
+    located = pc.fill_null(pc.is_in(ep.typed("relation"), value_set=pa.array(["at", "near"])), False)
+    pairs = pc.binary_join_element_wise(ep.typed("event_id"), ep.typed("place_id"), "--").filter(located)
+    wanted = pc.binary_join_element_wise(ev.typed("event_id"), ev.typed("place_id"), "--")
+    return pc.fill_null(pc.is_in(wanted, value_set=pc.unique(pairs)), False).to_numpy(zero_copy_only=False) | ~has(ev, "place_id")
+
+
+@rule("actors", "affiliation_basis", hint="Say whether the affiliation is stated or inferred, and only when there is one.")
+def affiliation_basis_with_affiliation(ctx: Context):
+    """affiliation_basis must be given exactly when affiliation_actor_id is."""
+    td = ctx.tables["actors"]
+    if lacks(td, "affiliation_basis"):
+        return True
+    return has(td, "affiliation_basis") == has(td, "affiliation_actor_id")
 
 
 @rule("statement_actors", "statement_actor_id", hint="Use <statement_id>--<actor_id>.")
