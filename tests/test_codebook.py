@@ -61,14 +61,118 @@ def test_every_table_field_and_allowed_value_is_documented(fresh):
 
 def test_explains_evidence_precision_qualifiers_enrichment_and_shows_the_timeline(fresh):
     md = fresh[MARKDOWN].decode()
-    for heading in ("### Evidence", "### Missing values", "### Precision", "### Qualifiers", "### Enrichment",
-                    "### Vocabularies", "## Timeline"):
+    for heading in ("### Evidence", "### Missing values", "### Dates", "### Places, times and roles", "### Qualifiers",
+                    "### Enrichment", "### Vocabularies", "### Coding rules", "## Timeline", "## Events and statements",
+                    "## Intercoder agreement"):
         assert f"\n{heading}\n" in md
     assert "](timeline.png)" in md
     assert fresh[FIGURE].startswith(PNG)
     page = fresh[HTML].decode()
     uri = re.search(r'<img alt="[^"]*" src="data:image/png;base64,([^"]+)"', page)
     assert uri and base64.b64decode(uri.group(1)) == fresh[FIGURE]
+
+
+def _csv(table: str) -> list[dict]:
+    import csv
+    with open(ROOT / "data" / f"{table}.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _section(md: str, heading: str) -> str:
+    return md.split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_every_event_and_statement_is_listed_with_its_date_who_and_quote(fresh):
+    md = _section(fresh[MARKDOWN].decode(), "## Events and statements")
+    lines = md.splitlines()
+    quotes = {}
+    for ev in _csv("evidence"):
+        if not ev["field"]:
+            quotes.setdefault((ev["table_name"], ev["record_id"]), ev["quote"])
+    for table, key, who in (("events", "event_id", "reported_by_actor_id"), ("statements", "statement_id", "speaker_actor_id")):
+        rows = _csv(table)
+        assert rows
+        for r in rows:
+            line = next(x for x in lines if f"| `{r[key]}`" in x)
+            cells = line.split(" | ")
+            assert cells[0] == f"| {r['date']} ({r['date_basis']}, precision {r['time_precision']})".replace("_", "\\_")
+            assert r[who].replace("_", "\\_") in line
+            quote = quotes[(table, r[key])].replace("_", "\\_").replace('"', '"')
+            assert f'"{quote}" |' in line.replace("\\*", "*"), r[key]
+
+
+def test_open_bounds_are_written_as_open_never_as_an_end_date(fresh):
+    md = _section(fresh[MARKDOWN].decode(), "## Events and statements")
+    line = next(x for x in md.splitlines() if "| `weaponry-discovered`" in x)
+    assert "| 2023-09-24 to open |" in line  # hard lower bound only
+    line = next(x for x in md.splitlines() if "| `serbian-buildup`" in x)
+    assert "| open to 2023-09-29 |" in line
+
+
+def test_intercoder_agreement_and_every_disagreement_are_shown(fresh):
+    md = _section(fresh[MARKDOWN].decode(), "## Intercoder agreement")
+    for r in _csv("intercoder_agreement"):
+        row = f"| `{r['table_name']}` | `{r['field']}` | {r['records_compared']} | {r['records_agreed']} |"
+        assert row in md, r["agreement_id"]
+    disagreements = _csv("intercoder_disagreements")
+    assert f"{len(disagreements)} disagreements, settled:" in md
+    for d in disagreements:
+        assert f"| `{d['table_name']}` | `{d['record_key']}` | `{d['field']}` |" in md, d["disagreement_id"]
+
+
+def test_coding_rules_come_from_the_package(fresh):
+    desc = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    md = fresh[MARKDOWN].decode()
+    assert desc["codingRules"]
+    for r in desc["codingRules"]:
+        assert f"- **{r['topic']}.**" in md
+
+
+def test_timeline_draws_the_best_estimate_and_only_real_bounds():
+    import datetime as dt
+
+    import pandas as pd
+
+    from banjska.consume.timeline import rows_from
+
+    events = pd.DataFrame([
+        {"event_id": "a", "date": dt.date(2023, 9, 24), "time_precision": 1, "date_precision": "day",
+         "date_start": dt.date(2023, 9, 24), "date_end": dt.date(2023, 9, 24)},
+        {"event_id": "b", "date": dt.date(2023, 9, 26), "time_precision": 2, "date_precision": "after",
+         "date_start": dt.date(2023, 9, 24), "date_end": None},
+    ])
+    statements = pd.DataFrame(columns=["statement_id", "speaker_actor_id", "date", "date_start", "date_end"])
+    a, b = rows_from({"events": events, "statements": statements})
+    assert (a.exact, a.date, a.end) == (True, dt.date(2023, 9, 24), dt.date(2023, 9, 24))
+    assert (b.exact, b.date, b.start, b.end) == (False, dt.date(2023, 9, 26), dt.date(2023, 9, 24), None)
+
+
+def test_an_open_bound_gets_no_end_marker_and_runs_off_the_plot():
+    import datetime as dt
+
+    import matplotlib.dates as mdates
+
+    from banjska.consume.timeline import Row, _draw_row
+
+    class Recorder:
+        def __init__(self):
+            self.calls = []
+
+        def plot(self, xs, ys, fmt="", **kw):
+            self.calls.append((list(xs), fmt, kw.get("markerfacecolor")))
+
+        def axhline(self, *a, **kw):
+            pass
+
+    lo, right = mdates.date2num(dt.date(2023, 9, 22)), mdates.date2num(dt.date(2023, 10, 2))
+    ax = Recorder()
+    _draw_row(ax, mdates, Row("event", "b", dt.date(2023, 9, 26), False, dt.date(2023, 9, 24), None), 0, lo, right, 0)
+    start, best = mdates.date2num(dt.date(2023, 9, 24)), mdates.date2num(dt.date(2023, 9, 26))
+    assert ax.calls == [([start, right], ":", None), ([start], "|", None), ([best], "o", "white")]
+    ax = Recorder()
+    _draw_row(ax, mdates, Row("event", "c", dt.date(2023, 9, 29), False, None, dt.date(2023, 9, 29)), 0, lo, right, 0)
+    end = mdates.date2num(dt.date(2023, 9, 29))
+    assert ax.calls == [([lo - 1, end], ":", None), ([end], "|", None), ([end], "o", "white")]
 
 
 def test_codebook_check_catches_a_stale_codebook(repo, cli):

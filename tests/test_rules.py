@@ -49,53 +49,113 @@ def put(repo: Path, table: str, key: str, column: str, value: str) -> int:
 # --- one corruption per case: returns the location(s) the rule must report --------------------------
 
 def c_event_dates_ordered(repo):
-    # A span whose start lies after its end: precision stays consistent (span = start and end, no date).
-    put(repo, "events", "weaponry-discovered", "date_precision", "span")
-    put(repo, "events", "weaponry-discovered", "date_end", "2023-09-23")
-    return [Loc("events", put(repo, "events", "weaponry-discovered", "date_start", "2023-09-25"), "date_start")]
+    # The best estimate before the hard lower bound (weaponry-discovered: on or after 24 September).
+    return [Loc("events", put(repo, "events", "weaponry-discovered", "date", "2023-09-23"), "date", "2023-09-23")]
 
 
 def c_statement_dates_ordered(repo):
-    # Start after end, but the end is still after the event it concerns (banjska-attack, 24 September).
-    key = "radoicic-confirms-participation"
-    put(repo, "statements", key, "date_precision", "span")
-    put(repo, "statements", key, "date_end", "2023-09-29")
-    return [Loc("statements", put(repo, "statements", key, "date_start", "2023-09-30"), "date_start")]
+    # The best estimate after the hard upper bound (a day-bounded statement, still after its event).
+    return [Loc("statements", put(repo, "statements", "wh-concern-buildup", "date", "2023-09-30"), "date", "2023-09-30")]
 
 
 def c_event_precision_consistent(repo):
-    return [Loc("events", put(repo, "events", "banjska-attack", "date_precision", "span"), "date_precision", "span")]
-
-
-def c_event_precision_after_with_end(repo):
-    # 'after' means start only: an end date contradicts it.
-    return [Loc("events", put(repo, "events", "radoicic-letter", "date_end", "2023-09-30"), "date_precision", "after")]
+    # 'before' means an end bound only; weaponry-discovered has a start bound only.
+    return [Loc("events", put(repo, "events", "weaponry-discovered", "date_precision", "before"), "date_precision", "before")]
 
 
 def c_statement_precision_consistent(repo):
-    return [Loc("statements", put(repo, "statements", "wh-concern-buildup", "date_precision", "before"),
-                "date_precision", "before")]
+    line = put(repo, "statements", "kirby-calls-investigation", "date_precision", "unknown")
+    return [Loc("statements", line, "date_precision", "unknown")]
+
+
+def c_event_time_precision_consistent(repo):
+    # time_precision 1 claims the day is known, but the bounds are open-ended.
+    return [Loc("events", put(repo, "events", "weaponry-discovered", "time_precision", "1"), "time_precision", "1")]
+
+
+def c_statement_time_precision_consistent(repo):
+    # The bounds pin the day, but time_precision says it is an estimate.
+    return [Loc("statements", put(repo, "statements", "wh-concern-buildup", "time_precision", "2"), "time_precision", "2")]
 
 
 def c_event_rule_consistent(repo):
-    return [Loc("events", put(repo, "events", "banjska-attack", "date_rule", "none"), "date_rule", "none")]
-
-
-def c_event_rule_reference_without_rule(repo):
-    # Nothing resolved (unknown, rule none) yet a reference date is given.
+    # Nothing resolved (rule none) yet a reference date is given.
     line = put(repo, "events", "sullivan-discussion", "date_reference", "2023-09-29")
     return [Loc("events", line, "date_rule", "none")]
 
 
 def c_statement_rule_consistent(repo):
-    return [Loc("statements", put(repo, "statements", "wh-concern-buildup", "date_rule", "none"), "date_rule", "none")]
+    line = put(repo, "statements", "wh-unprecedented-accumulation", "date_reference", "2023-09-29")
+    return [Loc("statements", line, "date_rule", "none")]
+
+
+def c_event_narrowing_consistent(repo):
+    # A narrowing rule without its reference date (the record's basis is already 'inferred').
+    line = put(repo, "events", "weaponry-discovered", "date_narrowing_rule", "after_referenced_event")
+    return [Loc("events", line, "date_narrowing_reference")]
+
+
+def c_statement_narrowing_consistent(repo):
+    line = put(repo, "statements", "radoicic-confirms-participation", "date_narrowing_rule", "before_referenced_event")
+    return [Loc("statements", line, "date_narrowing_reference")]
+
+
+def c_event_bounds_follow(repo):
+    # 'after_referenced_event' with reference 24 September gives the lower bound 24, not 25.
+    line = put(repo, "events", "weaponry-discovered", "date_start", "2023-09-25")
+    return [Loc("events", line, "date_start", "2023-09-25")]
+
+
+def c_statement_bounds_follow(repo):
+    # Drop the narrowing step: 'over the weekend' alone gives Saturday 23 to Sunday 24, not Sunday only.
+    key = "kosovo-authorities-report"
+    put(repo, "statements", key, "date_narrowing_rule", "")
+    line = put(repo, "statements", key, "date_narrowing_reference", "")
+    return [Loc("statements", line, "date_start", "2023-09-24")]
+
+
+def c_event_basis_consistent(repo):
+    # 'stated' needs a printed month and day; the call is dated by a bare weekday ('on Friday').
+    return [Loc("events", put(repo, "events", "blinken-call", "date_basis", "stated"), "date_basis", "stated")]
+
+
+def c_statement_basis_consistent(repo):
+    # 'discourse_context' means the sentence has no temporal expression, but this one has 'Friday'.
+    line = put(repo, "statements", "wh-concern-buildup", "date_basis", "discourse_context")
+    return [Loc("statements", line, "date_basis", "discourse_context")]
+
+
+def make_cue_case(table: str, key: str) -> Callable:
+    """The record's date cue loses its field: the quote stays, but nothing says it is the cue."""
+
+    def corrupt(repo):
+        _, rows = _evidence_rows(repo)
+        cue = next(r["evidence_id"] for r in rows if (r["table_name"], r["record_id"], r["field"]) == (table, key, "date_basis"))
+        set_cell(csv_of(repo, "evidence"), ("evidence_id", cue), "field", "")
+        return [Loc(table, line_of(csv_of(repo, table), find_row(csv_of(repo, table), PK[table], key)), "date_basis")]
+
+    return corrupt
 
 
 def c_statement_not_before_event(repo):
-    key = "kosovo-authorities-report"  # concerns banjska-attack (24 September)
-    for col in ("date", "date_start"):
-        put(repo, "statements", key, col, "2023-09-23")
-    return [Loc("statements", put(repo, "statements", key, "date_end", "2023-09-23"), "event_id", "banjska-attack")]
+    # Estimated the day before the buildup it speaks of (serbian-buildup: 29 September); its bounds are open.
+    line = put(repo, "statements", "wh-unprecedented-accumulation", "date", "2023-09-28")
+    return [Loc("statements", line, "date", "2023-09-28")]
+
+
+def c_event_location_listed(repo):
+    # Kosovo is a place of the NATO decision (relation 'concerns'), not of the attack.
+    return [Loc("events", put(repo, "events", "banjska-attack", "place_id", "kosovo"), "place_id", "kosovo")]
+
+
+def c_event_place_id_form(repo):
+    key = "banjska-attack--zvecan"
+    return [Loc("event_places", put(repo, "event_places", key, "place_id", "kosovo"), "event_place_id", key)]
+
+
+def c_affiliation_basis_with_affiliation(repo):
+    line = put(repo, "actors", "white-house", "affiliation_basis", "")
+    return [Loc("actors", line, "affiliation_basis")]
 
 
 def c_casualty_count_consistent(repo):
@@ -256,15 +316,26 @@ def c_no_formula_cells_minus(repo):
 
 
 CASES: list[tuple[str, str, Callable]] = [
-    ("event_dates_ordered", "start-after-end", c_event_dates_ordered),
-    ("statement_dates_ordered", "start-after-end", c_statement_dates_ordered),
-    ("event_precision_consistent", "day-marked-span", c_event_precision_consistent),
-    ("event_precision_consistent", "after-with-end", c_event_precision_after_with_end),
-    ("statement_precision_consistent", "day-marked-before", c_statement_precision_consistent),
-    ("event_rule_consistent", "resolved-but-rule-none", c_event_rule_consistent),
-    ("event_rule_consistent", "reference-without-rule", c_event_rule_reference_without_rule),
-    ("statement_rule_consistent", "resolved-but-rule-none", c_statement_rule_consistent),
-    ("statement_not_before_event", "day-before-event", c_statement_not_before_event),
+    ("event_dates_ordered", "estimate-before-start", c_event_dates_ordered),
+    ("statement_dates_ordered", "estimate-after-end", c_statement_dates_ordered),
+    ("event_precision_consistent", "after-marked-before", c_event_precision_consistent),
+    ("statement_precision_consistent", "after-marked-unknown", c_statement_precision_consistent),
+    ("event_time_precision_consistent", "open-bounds-marked-day", c_event_time_precision_consistent),
+    ("statement_time_precision_consistent", "day-marked-estimate", c_statement_time_precision_consistent),
+    ("event_rule_consistent", "reference-without-rule", c_event_rule_consistent),
+    ("statement_rule_consistent", "reference-without-rule", c_statement_rule_consistent),
+    ("event_narrowing_consistent", "rule-without-reference", c_event_narrowing_consistent),
+    ("statement_narrowing_consistent", "rule-without-reference", c_statement_narrowing_consistent),
+    ("event_bounds_follow", "start-moved", c_event_bounds_follow),
+    ("statement_bounds_follow", "narrowing-dropped", c_statement_bounds_follow),
+    ("event_basis_consistent", "weekday-called-stated", c_event_basis_consistent),
+    ("statement_basis_consistent", "weekday-called-discourse", c_statement_basis_consistent),
+    ("event_date_cue_quoted", "cue-unmarked", make_cue_case("events", "sullivan-discussion")),
+    ("statement_date_cue_quoted", "cue-unmarked", make_cue_case("statements", "kirby-urges-withdrawal")),
+    ("statement_not_before_event", "estimate-before-event", c_statement_not_before_event),
+    ("event_location_listed", "place-of-another-event", c_event_location_listed),
+    ("event_place_id_form", "place-changed", c_event_place_id_form),
+    ("affiliation_basis_with_affiliation", "affiliation-without-basis", c_affiliation_basis_with_affiliation),
     ("casualty_count_consistent", "count-above-high", c_casualty_count_consistent),
     ("casualty_count_consistent", "exact-with-range", c_casualty_exact_with_range),
     ("size_qualifier_with_size", "size-without-qualifier", c_size_qualifier_with_size),
@@ -348,7 +419,7 @@ def test_a_statement_marked_precedes_event_may_be_dated_before_it(repo):
     unmarked = validate_package(repo)  # dated before its event and not marked: the rule fires there
     assert located(unmarked) == {("dataset:statement_not_before_event", loc.file, loc.line, loc.column)
                                  for loc in expected}
-    assert put(repo, "statements", "kosovo-authorities-report", "precedes_event", "true") == expected[0].line
+    assert put(repo, "statements", "wh-unprecedented-accumulation", "precedes_event", "true") == expected[0].line
     rehash(repo)
     report = validate_package(repo)
     assert report.valid, [(i.rule, i.line, i.column) for i in report.issues]
@@ -373,10 +444,17 @@ def test_the_schemas_declare_self_references():
     assert ("places", "parent_place_id", "places") in foreign_keys()
 
 
-# Dataset rules that a broken key also breaks, in the same row: (table, field) -> [(rule, column)].
+# Dataset rules that a broken key also breaks: (table, field) -> [(rule, column)] in the same row, or
+# (rule, column, table, key) in the row of another table whose primary key is `key`.
 KNOCK_ON = {
     ("event_actors", "event_id"): [("event_actor_id_form", "event_actor_id")],  # the id is event--actor
     ("event_actors", "actor_id"): [("event_actor_id_form", "event_actor_id")],
+    # the first event_places row is the attack's location, so the attack's place_id is no longer listed
+    ("event_places", "event_id"): [("event_place_id_form", "event_place_id"),
+                                   ("event_location_listed", "place_id", "events", "banjska-attack")],
+    ("event_places", "place_id"): [("event_place_id_form", "event_place_id"),
+                                   ("event_location_listed", "place_id", "events", "banjska-attack")],
+    ("events", "place_id"): [("event_location_listed", "place_id")],  # a location must be one of the event's places
     ("statement_actors", "statement_id"): [("statement_actor_id_form", "statement_actor_id")],
     ("statement_actors", "actor_id"): [("statement_actor_id_form", "statement_actor_id")],
 }
@@ -395,8 +473,12 @@ def test_every_foreign_key_is_enforced(repo, table, field, ref):
     assert [(i.file, i.line, i.column, i.value) for i in fk] == [(f"data/{table}.csv", line, field, value)]
     assert ref in fk[0].hint
     # Besides the broken key only the dataset rules that read it object, in the same row.
-    assert located(report) == {("foreign-key", f"data/{table}.csv", line, field)} | {
-        (f"dataset:{rule}", f"data/{table}.csv", line, column) for rule, column in KNOCK_ON.get((table, field), [])}
+    knock_on = set()
+    for rule, column, *other in KNOCK_ON.get((table, field), []):
+        where = (table, line) if not other else (other[0], line_of(csv_of(repo, other[0]),
+                                                                   find_row(csv_of(repo, other[0]), PK[other[0]], other[1])))
+        knock_on.add((f"dataset:{rule}", f"data/{where[0]}.csv", where[1], column))
+    assert located(report) == {("foreign-key", f"data/{table}.csv", line, field)} | knock_on
 
 
 # --- which packages the dataset rules apply to -------------------------------------------------------

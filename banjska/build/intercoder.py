@@ -167,11 +167,12 @@ def compare(root: Path, cfg: dict) -> tuple[list[dict[str, str]], list[Disagreem
 
 def _agreement_row(comp: Comparison, name: str, compared: int, agreed: int, only_first: int, only_second: int,
                    kappa: float | None) -> dict[str, str]:
-    return {"aspect": comp.aspect, "table_name": comp.table, "field": name, "records_compared": str(compared),
+    return {"agreement_id": f"{comp.table}/{name}", "aspect": comp.aspect, "table_name": comp.table, "field": name,
+            "records_compared": str(compared),
             "records_agreed": str(agreed), "records_first_only": str(only_first),
             "records_second_only": str(only_second),
-            "percent_agreement": f"{100 * agreed / compared:.1f}" if compared else "",
-            "cohen_kappa": "" if kappa is None else f"{kappa:.3f}"}
+            "percent_agreement": str(round(100 * agreed / compared, 1)) if compared else "",
+            "cohen_kappa": "" if kappa is None else str(round(kappa, 3) + 0.0)}  # + 0.0: no "-0.0"
 
 
 @dataclass

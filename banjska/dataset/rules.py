@@ -264,7 +264,7 @@ def _register_cue_rule(table: str) -> None:
         """The best-estimate date has no cue: no evidence row of the record has field date_basis."""
         if lacks(ctx.tables[table], "date_basis"):
             return True
-        return _cited_for(ctx, table, "date_basis") | ~has(ctx.tables[table], pk(ctx, table))
+        return _cited_for(ctx, table, "date_basis") | ~_evidenced(ctx, table)  # no evidence at all: its own rule
 
     fn.__name__ = f"{table[:-1]}_date_cue_quoted"
     rule(table, "date_basis", needs=(table, "evidence"), hint="Quote the words the date rests on with field: date_basis.")(fn)
