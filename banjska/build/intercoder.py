@@ -158,7 +158,7 @@ def compare(root: Path, cfg: dict) -> tuple[list[dict[str, str]], list[Disagreem
             rows.append(_agreement_row(comp, RECORD, union, len(both), len(only_first), len(only_second), None))
         for name in comp.fields:
             pairs = [(first[k][name], second[k][name]) for k in both]
-            found += [Disagreement(comp, k, name, a, b) for k, (a, b) in zip(both, pairs) if a != b]
+            found += [Disagreement(comp, k, name, a, b) for k, (a, b) in zip(both, pairs, strict=True) if a != b]
             agreed = sum(a == b for a, b in pairs)
             rows.append(_agreement_row(comp, name, len(pairs), agreed, len(only_first), len(only_second),
                                        cohen_kappa(pairs)))
@@ -207,26 +207,33 @@ def load_reconciliation(root: Path, cfg: dict) -> dict[tuple[str, str, str], Res
     return out
 
 
-def final_value(rows: dict[str, list[dict[str, str]]], comp: Comparison, key: str, name: str) -> str:
+def final_values(rows: dict[str, list[dict[str, str]]], comp: Comparison) -> dict[str, dict[str, str]]:
+    """The built data's rows of the compared table, by their key."""
+    return {"--".join(row.get(k, "") for k in comp.key): row for row in rows.get(comp.table, [])}
+
+
+def final_value(built: dict[str, dict[str, str]], key: str, name: str) -> str:
     """The value in the built data (ABSENT/PRESENT for the record itself)."""
-    for row in rows.get(comp.table, []):
-        if "--".join(row.get(k, "") for k in comp.key) == key:
-            return PRESENT if name == RECORD else _text(row.get(name))
-    return ABSENT
+    row = built.get(key)
+    if row is None:
+        return ABSENT
+    return PRESENT if name == RECORD else _text(row.get(name))
 
 
 def resolve(rows: dict[str, list[dict[str, str]]], found: list[Disagreement],
             recorded: dict[tuple[str, str, str], Resolution]) -> list[dict[str, str]]:
     """One row per disagreement with its final value and reason; fails on a missing or stale entry."""
-    out, used = [], set()
+    out, used, built = [], set(), {}
     for d in found:
+        if d.comp not in built:
+            built[d.comp] = final_values(rows, d.comp)
         ident = (d.comp.table, d.key, d.field)
         res = recorded.get(ident)
         if res is None:
             raise BuildError(f"disagreement without a reason: {d.comp.table} {d.key} {d.field}: first coder "
                              f"{d.first!r}, second coder {d.second!r}",
                              f"Add an entry to the reconciliation file (see {CONFIG}) with the final value and why.")
-        actual = final_value(rows, d.comp, d.key, d.field)
+        actual = final_value(built[d.comp], d.key, d.field)
         if actual != res.final:
             raise BuildError(f"{d.comp.table} {d.key} {d.field}: the reconciliation records final value "
                              f"{res.final!r} but the data has {actual!r}",
