@@ -11,9 +11,12 @@ from banjska.build.descriptor import load_metadata
 from banjska.files import json_bytes
 from banjska.release.check import cff_errors
 from banjska.release.citation import cff_bytes, check_agreement, generated_files
+from banjska.release.versioning import Version
 
 from conftest import edit
-from repo import ROOT
+from repo import RELEASED, ROOT, VERSION
+
+PATCH = str(Version.parse(VERSION).bumped("patch"))
 
 
 def test_citation_cff_is_valid_against_the_cff_1_2_schema():
@@ -73,20 +76,20 @@ def test_cite_prints_the_current_version(repo, cli):
 
 def test_publish_regenerates_the_citation_files(repo, cli):
     shutil.rmtree(repo / "dist", ignore_errors=True)
-    assert cli("--root", repo, "publish").exit_code == 0  # 1.0.0 from today's inputs
+    assert cli("--root", repo, "publish").exit_code == 0  # VERSION from today's inputs
     edit(repo / "metadata/dataset.yaml", "keywords: [Kosovo,", "keywords: [Kosova,")
     assert cli("--root", repo, "build").exit_code == 0
-    edit(repo / "metadata/dataset.yaml", 'version: 1.0.0', 'version: 1.0.1')
-    edit(repo / "metadata/dataset.yaml", 'date_released: "2026-11-28"', 'date_released: "2026-12-02"')
-    edit(repo / "metadata/dataset.yaml", 'created: "2026-11-28T00:00:00Z"', 'created: "2026-12-02T00:00:00Z"')
+    edit(repo / "metadata/dataset.yaml", f'version: {VERSION}', f'version: {PATCH}')
+    edit(repo / "metadata/dataset.yaml", f'date_released: "{RELEASED}"', 'date_released: "2026-12-10"')
+    edit(repo / "metadata/dataset.yaml", f'created: "{RELEASED}T00:00:00Z"', 'created: "2026-12-10T00:00:00Z"')
     assert cli("--root", repo, "build").exit_code == 0
     assert cli("--root", repo, "codebook").exit_code == 0  # the codebook states the version being released
-    edit(repo / "CHANGELOG.md", "## [Unreleased]\n", "## [Unreleased]\n\n## [1.0.1] - 2026-12-02\n\n- Keyword.\n")
+    edit(repo / "CHANGELOG.md", "## [Unreleased]\n", f"## [Unreleased]\n\n## [{PATCH}] - 2026-12-10\n\n- Keyword.\n")
     res = cli("--root", repo, "publish")
     assert res.exit_code == 0, res.stderr
-    assert "patch bump over 1.0.0" in res.stderr
+    assert f"patch bump over {VERSION}" in res.stderr
     cff = yaml.safe_load((repo / "CITATION.cff").read_text())
-    assert (cff["version"], cff["date-released"], cff["keywords"][0]) == ("1.0.1", "2026-12-02", "Kosova")
+    assert (cff["version"], cff["date-released"], cff["keywords"][0]) == (PATCH, "2026-12-10", "Kosova")
     assert (repo / ".zenodo.json").read_bytes() == json_bytes(
         json.loads(generated_files(load_metadata(repo))[".zenodo.json"]))
-    assert json.loads((repo / ".zenodo.json").read_text())["version"] == "1.0.1"
+    assert json.loads((repo / ".zenodo.json").read_text())["version"] == PATCH

@@ -8,10 +8,13 @@ import shutil
 import pytest
 
 from banjska.release.diff import changelog_entry, diff, schema_changes
+from banjska.release.versioning import Version
 
 from conftest import copy_repo, edit
 from pkgtools import csv_rows, rehash
-from repo import TABLES
+from repo import TABLES, VERSION
+
+MINOR = str(Version.parse(VERSION).bumped("minor"))
 
 
 @pytest.fixture
@@ -22,7 +25,7 @@ def pair(tmp_path):
 
 def hand_edit(new):
     """One corrected value, one added row, one removed row, one descriptive schema change."""
-    edit(new / "data/casualties.csv", "armed-serbs,killed,3,,,exact", "armed-serbs,killed,4,,,exact")
+    edit(new / "data/casualties.csv", "armed-serbs,,killed,3,,,exact", "armed-serbs,,killed,4,,,exact")
     edit(new / "data/places.csv", "northern-kosovo,northern Kosovo,region,kosovo,XK,\n",
          "northern-kosovo,northern Kosovo,region,kosovo,XK,\nleposavic,Leposavic,municipality,northern-kosovo,XK,\n")
     text = (new / "data/enrichment.csv").read_text()
@@ -39,7 +42,7 @@ def test_diff_reports_a_hand_made_change_exactly(pair, cli):
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
     assert doc["bump"] == "minor"
-    assert doc["smallest_version"] == "1.1.0"
+    assert doc["smallest_version"] == MINOR
     assert doc["package_changes"] == [] and doc["resource_changes"] == []
     changed = {"casualties", "places", "enrichment"}
     assert set(doc["tables"]) == changed
@@ -68,14 +71,14 @@ def test_diff_text_output_and_changelog_draft(pair, cli):
     res = cli("diff", old, new, "--no-validate")
     assert res.exit_code == 0
     lines = res.stdout.splitlines()
-    assert "implied bump: minor (smallest allowed version after 1.0.0: 1.1.0)" in lines
+    assert f"implied bump: minor (smallest allowed version after {VERSION}: {MINOR})" in lines
     casualties = len(csv_rows(old, "casualties"))
     assert f"table casualties: 0 added, 0 removed, 1 changed ({casualties} -> {casualties} rows) [patch]" in lines
     assert "  ~ banjska-attack--armed-serbs--killed: count '3' -> '4'" in lines
     assert "  + leposavic" in lines
     assert "  - places--kosovo--wikidata_id" in lines
     draft = cli("diff", old, new, "--changelog", "--no-validate").stdout
-    assert draft.startswith("## [Unreleased]\n")  # new still says 1.0.0: not a release heading
+    assert draft.startswith("## [Unreleased]\n")  # new still says VERSION: not a release heading
     assert "### Added\n\n- `places`: 1 row(s): leposavic." in draft
     assert "### Fixed\n\n- `casualties` banjska-attack--armed-serbs--killed: count corrected." in draft
     assert "### Removed\n\n- `enrichment`: 1 row(s): places--kosovo--wikidata_id." in draft
@@ -85,11 +88,11 @@ def test_changelog_draft_uses_the_new_version_when_it_is_higher(pair):
     old, new = pair
     hand_edit(new)
     doc = json.loads((new / "datapackage.json").read_text())
-    doc["version"], doc["created"] = "1.1.0", "2026-12-01T00:00:00Z"
+    doc["version"], doc["created"] = MINOR, "2026-12-10T00:00:00Z"
     (new / "datapackage.json").write_text(json.dumps(doc))
     d = diff(old, new, validate=False)
     assert d.bump == "minor"  # the version property itself never counts
-    assert changelog_entry(d).startswith("## [1.1.0] - 2026-12-01\n")
+    assert changelog_entry(d).startswith(f"## [{MINOR}] - 2026-12-10\n")
 
 
 def test_removing_a_referenced_row_is_major(pair):
@@ -115,7 +118,7 @@ def test_diff_reads_release_zips(repo, cli):
     zip_path = next((repo / "dist").glob("*/*.zip"))
     doc = json.loads(cli("diff", zip_path, repo, "--json").stdout)
     assert doc["bump"] == "none"
-    edit(repo / "data/casualties.csv", "armed-serbs,killed,3,", "armed-serbs,killed,5,")
+    edit(repo / "data/casualties.csv", "armed-serbs,,killed,3,", "armed-serbs,,killed,5,")
     rehash(repo)
     doc = json.loads(cli("--root", repo, "diff", "--json").stdout)  # default: last release -> current
     assert doc["old"]["package"] == f"{zip_path}!datapackage.json"

@@ -17,15 +17,16 @@ from banjska.release.versioning import Version, check_bump, last_release, releas
 from banjska.validate.core import validate_package
 
 from conftest import copy_repo, edit
-from repo import ROOT
+from repo import RELEASED, ROOT, VERSION
 
 NAME = "banjska-2023-events"
-VERSION = "1.0.0"
 STEM = f"{NAME}-{VERSION}"
+_V = Version.parse(VERSION)
+PATCH, MINOR, MAJOR = (str(_V.bumped(level)) for level in ("patch", "minor", "major"))
 
 
 def fresh(repo: Path) -> Path:
-    """The repo copy with no release yet, so its first publish is 1.0.0 from today's inputs."""
+    """The repo copy with no release yet, so its first publish is VERSION from today's inputs."""
     shutil.rmtree(repo / "dist", ignore_errors=True)
     return repo
 
@@ -86,7 +87,7 @@ def test_zip_entries_are_sorted_with_fixed_time_and_mode(repo, cli):
         names = [i.filename for i in infos]
         assert names == sorted(names)
         assert not any(n.endswith("/") for n in names), "no directory entries"
-        assert {i.date_time for i in infos} == {(2026, 11, 28, 0, 0, 0)}
+        assert {i.date_time for i in infos} == {(*map(int, RELEASED.split("-")), 0, 0, 0)}
         assert {i.external_attr >> 16 for i in infos} == {0o100644}
         # stored, not deflated: DEFLATE bytes depend on the zlib build, stored bytes do not
         assert {i.compress_type for i in infos} == {zipfile.ZIP_STORED}
@@ -122,7 +123,7 @@ def test_published_zip_validates(repo, cli, tmp_path):
 
 def test_committed_release_is_intact_and_is_the_last_release():
     found = last_release(ROOT, NAME)
-    assert found is not None, "dist/ must hold the 1.0.0 release"
+    assert found is not None, f"dist/ must hold the {VERSION} release"
     version, zip_path = found
     assert version >= Version.parse(VERSION)
     sums = (zip_path.parent / "SHA256SUMS").read_text()
@@ -178,10 +179,10 @@ def test_publish_refuses_a_stale_package(repo, cli):
 
 def test_publish_refuses_a_version_without_changelog_entry(repo, cli):
     fresh(repo)
-    edit(repo / "CHANGELOG.md", "## [1.0.0] - 2026-11-28", "## [0.9.0] - 2026-11-28")
+    edit(repo / "CHANGELOG.md", f"## [{VERSION}] - {RELEASED}", f"## [0.9.0] - {RELEASED}")
     res = cli("--root", repo, "publish")
     assert res.exit_code == 1
-    assert "CHANGELOG.md has no entry '## [1.0.0] - 2026-11-28'" in res.stderr
+    assert f"CHANGELOG.md has no entry '## [{VERSION}] - {RELEASED}'" in res.stderr
     assert not (repo / "dist").exists()
 
 
@@ -239,16 +240,16 @@ def test_data_change_without_a_bump_is_refused(repo, cli):
     correct_a_row(repo, cli)
     res = cli("--root", repo, "publish")
     assert res.exit_code == 1
-    assert "version 1.0.0 is already published with different content" in res.stderr
+    assert f"version {VERSION} is already published with different content" in res.stderr
     assert "casualties: 1 row(s) corrected [patch]" in res.stderr
-    assert "set version: 1.0.1" in res.stderr
+    assert f"set version: {PATCH}" in res.stderr
     assert dist_snapshot(repo) == before
-    set_version(repo, cli, "1.0.1")
+    set_version(repo, cli, PATCH)
     res = cli("--root", repo, "publish")
     assert res.exit_code == 0, res.stderr
-    assert "patch bump over 1.0.0" in res.stderr
-    assert sorted(v for v in map(str, releases(repo, NAME))) == ["1.0.0", "1.0.1"]
-    assert last_release(repo, NAME)[0] == Version(1, 0, 1)
+    assert f"patch bump over {VERSION}" in res.stderr
+    assert sorted(v for v in map(str, releases(repo, NAME))) == [VERSION, PATCH]
+    assert last_release(repo, NAME)[0] == Version.parse(PATCH)
 
 
 def test_schema_breaking_change_with_only_a_minor_bump_is_refused(repo, cli):
@@ -256,17 +257,17 @@ def test_schema_breaking_change_with_only_a_minor_bump_is_refused(repo, cli):
     assert cli("--root", repo, "publish").exit_code == 0
     schema = repo / "schemas/casualties.schema.json"
     edit(schema, '"required": true,\n        "minimum": 0\n', '"required": true,\n        "minimum": 1\n')
-    set_version(repo, cli, "1.1.0")
+    set_version(repo, cli, MINOR)
     res = cli("--root", repo, "publish")
     assert res.exit_code == 1
-    assert "version 1.1.0 is a minor bump over 1.0.0, but the changes need a major bump" in res.stderr
+    assert f"version {MINOR} is a minor bump over {VERSION}, but the changes need a major bump" in res.stderr
     assert "casualties.count: constraint minimum 0 -> 1 (tightened) [major]" in res.stderr
-    assert "smallest allowed version is 2.0.0" in res.stderr
-    assert not release_zip(repo, "1.1.0").parent.exists()
-    set_version(repo, cli, "2.0.0")
+    assert f"smallest allowed version is {MAJOR}" in res.stderr
+    assert not release_zip(repo, MINOR).parent.exists()
+    set_version(repo, cli, MAJOR)
     res = cli("--root", repo, "publish")
     assert res.exit_code == 0, res.stderr
-    assert release_zip(repo, "2.0.0").exists()
+    assert release_zip(repo, MAJOR).exists()
 
 
 def test_version_below_the_last_release_is_refused(repo, cli):
@@ -276,7 +277,7 @@ def test_version_below_the_last_release_is_refused(repo, cli):
     set_version(repo, cli, "0.9.0")
     res = cli("--root", repo, "publish")
     assert res.exit_code == 1
-    assert "version 0.9.0 is not above the last release 1.0.0" in res.stderr
+    assert f"version 0.9.0 is not above the last release {VERSION}" in res.stderr
 
 
 def test_a_tampered_release_is_not_compared_against(repo, cli):

@@ -25,9 +25,12 @@ from banjska.release.contents import data_changelog, dataset_readme, release_ent
 from banjska.release.versioning import Version, releases, verify_sums
 
 from conftest import edit
-from repo import ROOT, TABLES
+from repo import RELEASED, ROOT, TABLES, VERSION
 
 NAME = "banjska-2023-events"
+_V = Version.parse(VERSION)
+PATCH, MINOR, MAJOR = (str(_V.bumped(level)) for level in ("patch", "minor", "major"))
+LATER = "2026-12-10"  # a release date after the committed release's
 
 
 def fresh(repo: Path) -> Path:
@@ -35,7 +38,7 @@ def fresh(repo: Path) -> Path:
     return repo
 
 
-def zip_of(root: Path, version: str = "1.0.0") -> Path:
+def zip_of(root: Path, version: str = VERSION) -> Path:
     return root / "dist" / f"{NAME}-{version}" / f"{NAME}-{version}.zip"
 
 
@@ -96,13 +99,14 @@ def test_dataset_readme_says_what_version_how_to_cite_and_load(repo, cli, tmp_pa
     readme = (out / "README.md").read_text()
     meta = load_metadata(repo)
     assert readme.startswith(f"# {meta['title']}\n")
-    assert "**Version 1.0.0**, released 2026-11-28" in readme
+    assert f"**Version {VERSION}**, released {RELEASED}" in readme
     assert "## How to cite" in readme and cli("--root", repo, "cite").stdout.strip() in readme
     assert "@misc{" in readme and "CC-BY-4.0" in readme
     for table in TABLES:
         rows = row_count((repo / f"data/{table}.csv").read_bytes())
         assert f"| `{table}` | `data/{table}.csv` | {rows} |" in readme
-    assert "| `evidence` | `data/evidence.csv` | 107 |" in readme
+    evidence_rows = len((repo / "data/evidence.csv").read_text(encoding="utf-8").splitlines()) - 1
+    assert f"| `evidence` | `data/evidence.csv` | {evidence_rows} |" in readme
     assert "pd.read_csv" in readme and "read_csv(r$path, na = \"\"" in readme
     # the pandas recipe in the README works on the unzipped release, as written
     code = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
@@ -143,21 +147,21 @@ def test_data_changelog_leaves_out_unreleased_notes_and_later_versions():
 
 def test_the_data_changelog_of_1_0_0_is_reproduced_from_todays_changelog():
     """The toolkit notes under [Unreleased] today do not reach the release: 1.0.0's CHANGELOG bytes come back."""
-    published = entries_of(zip_of(ROOT))["CHANGELOG.md"]
+    published = entries_of(zip_of(ROOT, "1.0.0"))["CHANGELOG.md"]
     assert data_changelog((ROOT / "CHANGELOG.md").read_text(), Version.parse("1.0.0")) == published
 
 
 def test_toolkit_doc_edits_never_force_a_data_release(repo, cli):
-    """The committed 1.0.0 (made before README/LICENSE were split off) holds the same dataset: no-op."""
+    """The committed last release holds the same dataset: no-op."""
     before = dist_files(repo)
     edit(repo / "README.md", "## Releases and citation", "## Releases and citation (edited)")
     edit(repo / "CHANGELOG.md", "## [Unreleased]\n", "## [Unreleased]\n\n- A toolkit note.\n")
     res = cli("--root", repo, "publish")
     assert res.exit_code == 0, res.stderr
-    assert "already published as 1.0.0" in res.stderr and "nothing written" in res.stderr
+    assert f"already published as {VERSION}" in res.stderr and "nothing written" in res.stderr
     assert dist_files(repo) == before
     doc = json.loads(cli("--root", repo, "publish", "--dry-run", "--json").stdout)
-    assert doc["status"] == "unchanged" and doc["version"] == "1.0.0"
+    assert doc["status"] == "unchanged" and doc["version"] == VERSION
     assert "CHANGELOG.md" not in doc["documents_changed"]
 
 
@@ -165,7 +169,7 @@ def test_toolkit_doc_edits_never_force_a_data_release(repo, cli):
 
 def test_publish_refuses_a_stale_codebook(repo, cli):
     fresh(repo)
-    edit(repo / "docs/codebook.md", "version 1.0.0", "version 0.9.0")
+    edit(repo / "docs/codebook.md", f"version {VERSION}", "version 0.9.0")
     res = cli("--root", repo, "publish")
     assert res.exit_code == 1
     assert "codebook is stale" in res.stderr and "docs/codebook.md" in res.stderr
@@ -181,17 +185,17 @@ def test_released_docs_state_the_released_version_and_republishing_says_so(repo,
     assert cli("--root", repo, "build").exit_code == 0
     edit(repo / "annotations/casualties.yaml", "    count_raw: three attackers\n",
          "    count_raw: three attackers\n    notes: Corrected in a later release.\n")
-    res = cli("--root", repo, "bump", "--date", "2026-12-01")
+    res = cli("--root", repo, "bump", "--date", LATER)
     assert res.exit_code == 0, res.stderr
     res = cli("--root", repo, "publish")
     assert res.exit_code == 0, res.stderr
-    entries = entries_of(zip_of(repo, "1.0.1"))
-    assert "version 1.0.1" in entries["docs/codebook.md"].decode()
-    assert "**Version 1.0.1**" in entries["README.md"].decode()
-    assert "## [1.0.1] - 2026-12-01" in entries["CHANGELOG.md"].decode()
-    assert json.loads(entries["datapackage.json"])["version"] == "1.0.1"
+    entries = entries_of(zip_of(repo, PATCH))
+    assert f"version {PATCH}" in entries["docs/codebook.md"].decode()
+    assert f"**Version {PATCH}**" in entries["README.md"].decode()
+    assert f"## [{PATCH}] - {LATER}" in entries["CHANGELOG.md"].decode()
+    assert json.loads(entries["datapackage.json"])["version"] == PATCH
     res = cli("--root", repo, "publish")
-    assert res.exit_code == 0 and "already published as 1.0.1" in res.stderr
+    assert res.exit_code == 0 and f"already published as {PATCH}" in res.stderr
 
 
 # ------------------------------------------------------------------------------------- 3. make-data bump
@@ -200,45 +204,45 @@ def test_bump_sets_the_smallest_version_rebuilds_and_drafts_the_changelog(repo, 
     meta_before = (repo / "metadata/dataset.yaml").read_text()
     log_before = (repo / "CHANGELOG.md").read_text()
     correct_a_row(repo)
-    res = cli("--root", repo, "bump", "--date", "2026-12-01")
+    res = cli("--root", repo, "bump", "--date", LATER)
     assert res.exit_code == 0, res.stderr
-    assert "bumped 1.0.0 -> 1.0.1 (changes need patch)" in res.stderr
+    assert f"bumped {VERSION} -> {PATCH} (changes need patch)" in res.stderr
     # metadata: exactly the three lines changed, comments and layout kept
     meta_after = (repo / "metadata/dataset.yaml").read_text()
     changed = [(a, b) for a, b in zip(meta_before.splitlines(), meta_after.splitlines(), strict=True) if a != b]
-    assert changed == [("version: 1.0.0", "version: 1.0.1"),
-                       ('created: "2026-11-28T00:00:00Z"', 'created: "2026-12-01T00:00:00Z"'),
-                       ('date_released: "2026-11-28"   # CITATION.cff date-released, .zenodo.json publication_date',
-                        'date_released: "2026-12-01"   # CITATION.cff date-released, .zenodo.json publication_date')]
+    assert changed == [(f"version: {VERSION}", f"version: {PATCH}"),
+                       (f'created: "{RELEASED}T00:00:00Z"', f'created: "{LATER}T00:00:00Z"'),
+                       (f'date_released: "{RELEASED}"   # CITATION.cff date-released, .zenodo.json publication_date',
+                        f'date_released: "{LATER}"   # CITATION.cff date-released, .zenodo.json publication_date')]
     assert len(meta_before.splitlines()) == len(meta_after.splitlines())
     # rebuilt, codebook regenerated
-    assert json.loads((repo / "datapackage.json").read_text())["version"] == "1.0.1"
+    assert json.loads((repo / "datapackage.json").read_text())["version"] == PATCH
     assert cli("--root", repo, "build", "--check").exit_code == 0
     assert cli("--root", repo, "codebook", "--check").exit_code == 0
     # the draft sits below [Unreleased] and its notes, above 1.0.0
     log = (repo / "CHANGELOG.md").read_text()
-    unreleased = log_before[log_before.index("## [Unreleased]"):log_before.index("## [1.0.0]")]
+    unreleased = log_before[log_before.index("## [Unreleased]"):log_before.index(f"## [{VERSION}]")]
     assert unreleased in log
-    assert log.index("## [Unreleased]") < log.index("## [1.0.1] - 2026-12-01") < log.index("## [1.0.0]")
-    assert log.index(unreleased) + len(unreleased) == log.index("## [1.0.1] - 2026-12-01")
-    entry = log[log.index("## [1.0.1]"):log.index("## [1.0.0]")]
+    assert log.index("## [Unreleased]") < log.index(f"## [{PATCH}] - {LATER}") < log.index(f"## [{VERSION}]")
+    assert log.index(unreleased) + len(unreleased) == log.index(f"## [{PATCH}] - {LATER}")
+    entry = log[log.index(f"## [{PATCH}]"):log.index(f"## [{VERSION}]")]
     assert "### Fixed" in entry and "`casualties`" in entry and "notes corrected" in entry
     # bump is idempotent: the same version again keeps one entry
-    assert cli("--root", repo, "bump", "--date", "2026-12-01").exit_code == 0
-    assert (repo / "CHANGELOG.md").read_text().count("## [1.0.1]") == 1
+    assert cli("--root", repo, "bump", "--date", LATER).exit_code == 0
+    assert (repo / "CHANGELOG.md").read_text().count(f"## [{PATCH}]") == 1
     res = cli("--root", repo, "publish")
     assert res.exit_code == 0, res.stderr
-    assert "patch bump over 1.0.0" in res.stderr
-    assert sorted(map(str, releases(repo, NAME))) == ["1.0.0", "1.0.1"]
+    assert f"patch bump over {VERSION}" in res.stderr
+    assert sorted(map(str, releases(repo, NAME)), key=Version.parse) == [*sorted(map(str, releases(ROOT, NAME)), key=Version.parse), PATCH]
 
 
 def test_bump_level_may_raise_the_version_never_lower_it(repo, cli):
     correct_a_row(repo)
-    res = cli("--root", repo, "bump", "--level", "minor", "--date", "2026-12-01", "--json")
+    res = cli("--root", repo, "bump", "--level", "minor", "--date", LATER, "--json")
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    assert (doc["version"], doc["level"], doc["implied_bump"]) == ("1.1.0", "minor", "patch")
-    assert re.search(r"(?m)^version: 1\.1\.0$", (repo / "metadata/dataset.yaml").read_text())
+    assert (doc["version"], doc["level"], doc["implied_bump"]) == (MINOR, "minor", "patch")
+    assert re.search(rf"(?m)^version: {re.escape(MINOR)}$", (repo / "metadata/dataset.yaml").read_text())
 
 
 def test_bump_refuses_a_level_below_what_the_changes_need(repo, cli):
@@ -247,19 +251,19 @@ def test_bump_refuses_a_level_below_what_the_changes_need(repo, cli):
     meta_before = (repo / "metadata/dataset.yaml").read_bytes()
     res = cli("--root", repo, "bump", "--level", "patch")
     assert res.exit_code == 2
-    assert "--level patch is lower than the changes since 1.0.0 need (major)" in res.stderr
+    assert f"--level patch is lower than the changes since {VERSION} need (major)" in res.stderr
     assert "casualties.count: constraint minimum 0 -> 1 (tightened) [major]" in res.stderr
     assert (repo / "metadata/dataset.yaml").read_bytes() == meta_before
-    res = cli("--root", repo, "bump", "--date", "2026-12-01")
-    assert res.exit_code == 0 and "-> 2.0.0" in res.stderr
+    res = cli("--root", repo, "bump", "--date", LATER)
+    assert res.exit_code == 0 and f"-> {MAJOR}" in res.stderr
     assert "**Breaking:**" in (repo / "CHANGELOG.md").read_text()
 
 
 def test_bump_with_nothing_to_release(repo, cli):
     res = cli("--root", repo, "bump")
     assert res.exit_code == 1 and "nothing changed" in res.stderr and "--level patch" in res.stderr
-    res = cli("--root", repo, "bump", "--level", "patch", "--date", "2026-12-03")
-    assert res.exit_code == 0 and "-> 1.0.1" in res.stderr
+    res = cli("--root", repo, "bump", "--level", "patch", "--date", LATER)
+    assert res.exit_code == 0 and f"-> {PATCH}" in res.stderr
 
 
 @pytest.mark.parametrize("args", [["--date", "1 Dec 2026"], ["--date", "2026-13-01"], ["--level", "huge"]])
@@ -319,10 +323,10 @@ def test_a_second_publish_while_one_runs_exits_1_and_never_touches_its_work(repo
         go.set()
         first.join(120)
     assert first.exitcode == 0
-    assert sorted(p.name for p in (repo / "dist").iterdir()) == [f"{NAME}-1.0.0"]
+    assert sorted(p.name for p in (repo / "dist").iterdir()) == [f"{NAME}-{VERSION}"]
     verify_sums(zip_of(repo).parent)
     res = cli("--root", repo, "publish")
-    assert res.exit_code == 0 and "already published as 1.0.0" in res.stderr
+    assert res.exit_code == 0 and f"already published as {VERSION}" in res.stderr
 
 
 def test_two_publish_processes_at_once_give_one_whole_release(repo):
@@ -342,8 +346,8 @@ def test_two_publish_processes_at_once_give_one_whole_release(repo):
         if code == 1:
             assert "another publish (or bump) is running" in err
         elif "published banjska" not in err:
-            assert "already published as 1.0.0" in err
-    assert sorted(p.name for p in (repo / "dist").iterdir()) == [f"{NAME}-1.0.0"]
+            assert f"already published as {VERSION}" in err
+    assert sorted(p.name for p in (repo / "dist").iterdir()) == [f"{NAME}-{VERSION}"]
     verify_sums(zip_of(repo).parent)
 
 
@@ -396,12 +400,12 @@ def test_release_workflow_verifies_and_attaches_the_committed_release():
 def test_a_fresh_publish_reproduces_a_committed_release_byte_for_byte(repo, cli, tmp_path):
     """What the workflow checks: a release folder deleted and published again comes back identical."""
     correct_a_row(repo)
-    assert cli("--root", repo, "bump", "--date", "2026-12-01").exit_code == 0
+    assert cli("--root", repo, "bump", "--date", LATER).exit_code == 0
     assert cli("--root", repo, "publish").exit_code == 0
     committed = dist_files(repo)
     copy = tmp_path / "worktree"
     shutil.copytree(repo, copy)
-    shutil.rmtree(copy / "dist" / f"{NAME}-1.0.1")
+    shutil.rmtree(copy / "dist" / f"{NAME}-{PATCH}")
     assert cli("--root", copy, "publish").exit_code == 0
     assert dist_files(copy) == committed
     for rel in ("CITATION.cff", ".zenodo.json", LICENSE_DATA):

@@ -14,6 +14,7 @@ from banjska.build.source import parse_yaml
 
 from conftest import edit
 from pkgtools import find_row, get_cell
+from repo import RELEASED, VERSION
 
 
 def snapshot(root):
@@ -89,10 +90,10 @@ def test_anchors_aliases_and_tags_are_refused(repo, cli, old, new, message):
 # 2. metadata against its JSON Schema ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("old, new, message", [
-    ("version: 1.0.0", "version: [1, 0]", "version: ['1', '0'] is not of type 'string'"),
-    ("version: 1.0.0", "version: 1.10", "version: '1.10' is not valid: MAJOR.MINOR.PATCH"),
+    (f"version: {VERSION}", "version: [1, 0]", "version: ['1', '0'] is not of type 'string'"),
+    (f"version: {VERSION}", "version: 1.10", "version: '1.10' is not valid: MAJOR.MINOR.PATCH"),
     ('title: "Banjska attack', 'title: 5\nxtitle: "Banjska attack', "title: 5 is unquoted and YAML reads it as a number"),
-    ('date_released: "2026-11-28"', "date_released: 2026-11-28", "date_released: 2026-11-28 is unquoted"),
+    (f'date_released: "{RELEASED}"', f"date_released: {RELEASED}", f"date_released: {RELEASED} is unquoted"),
     ("keywords: [Kosovo,", "keywords: [2023, Kosovo,", "keywords[0]: 2023 is unquoted"),
 ])
 def test_metadata_is_checked_with_its_line(repo, cli, old, new, message):

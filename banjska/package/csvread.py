@@ -7,6 +7,8 @@ with a vectorised scan of the bytes (newlines outside quotes), so valid data pay
 
 from __future__ import annotations
 
+import csv
+
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -163,6 +165,28 @@ def decode_check(data: Bytes, file: str, table: str, encoding: str) -> tuple[Byt
     return (data[3:] if data[:3] == b"\xef\xbb\xbf" else data), []
 
 
+def first_line_width(data: Bytes, dialect: Dialect) -> int:
+    """How many cells the first line has. Python's csv module splits the one line (Arrow would infer a
+    type for every column: seconds for a header of 100,000 columns); Arrow decides if csv cannot."""
+    end = data.find(b"\n")
+    line = bytes(data[: end if end >= 0 else len(data)])
+    try:
+        options = dict(delimiter=dialect.delimiter, doublequote=dialect.double_quote, escapechar=dialect.escape_char or None,
+                       strict=True)
+        options.update(quotechar=dialect.quote_char) if dialect.quote_char else options.update(quoting=csv.QUOTE_NONE)
+        cells = next(csv.reader([line.decode("utf-8").rstrip("\r")], **options))
+        if not cells:
+            raise csv.Error("empty first line")
+        return len(cells)
+    except (csv.Error, UnicodeDecodeError, StopIteration, TypeError):
+        first = pacsv.read_csv(pa.BufferReader(line + b"\n"),
+                               read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False),
+                               parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter,
+                                                                quote_char=dialect.quote_char or False),
+                               convert_options=pacsv.ConvertOptions(strings_can_be_null=False, column_types=None))
+        return first.num_columns
+
+
 def parse(data: Bytes, dialect: Dialect) -> RawTable:
     """Parse CSV bytes (already verified as UTF-8: see is_utf8) into text columns; never raises on
     malformed content."""
@@ -180,13 +204,7 @@ def parse(data: Bytes, dialect: Dialect) -> RawTable:
     block = BLOCK
     while True:
         try:
-            end = data.find(b"\n")
-            first = pacsv.read_csv(pa.BufferReader(data[: end if end >= 0 else len(data)] + b"\n"),
-                                   read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False),
-                                   parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter,
-                                                                    quote_char=dialect.quote_char or False),
-                                   convert_options=pacsv.ConvertOptions(strings_can_be_null=False, column_types=None))
-            width = first.num_columns
+            width = first_line_width(data, dialect)
             names = [f"c{i}" for i in range(width)]
             table = pacsv.read_csv(
                 pa.BufferReader(data),

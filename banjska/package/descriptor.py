@@ -207,9 +207,12 @@ def package_issues(descriptor: dict) -> list[Issue]:
     resources = descriptor.get("resources") if isinstance(descriptor.get("resources"), list) else []
     resources = [r if isinstance(r, dict) else {} for r in resources]
     names = [r.get("name") for r in resources]
+    seen: set = set()
     for i, name in enumerate(names):
-        if isinstance(name, str) and names.index(name) < i:
+        if isinstance(name, str) and name in seen:
             out.append(_issue(name, f"/resources/{i}/name: resource name {name!r} is used twice"))
+        if isinstance(name, str):
+            seen.add(name)
     for i, res in enumerate(resources):
         out += resource_issues(res, f"/resources/{i}")
     return out
@@ -248,9 +251,11 @@ def schema_issues(table: str, schema: dict, names: set[str], file: str = DESCRIP
 
     out = []
     fields = [f["name"] for f in schema["fields"]]
+    seen: set = set()
     for i, name in enumerate(fields):
-        if fields.index(name) < i:
+        if name in seen:
             out.append(_issue(table, f"{at}/fields/{i}/name: field name {name!r} is used twice"))
+        seen.add(name)
     for i, f in enumerate(schema["fields"]):
         cons = f.get("constraints")
         pattern = cons.get("pattern") if isinstance(cons, dict) else None

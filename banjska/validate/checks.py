@@ -53,9 +53,20 @@ def logical(field: dict) -> dict:
     return {k: v for k, v in field.items() if k in ("name", "type", "format")}
 
 
+def field_of(td: TableData, name: str) -> dict:
+    """The schema field `name`, through a name index built once per table (a scan per field would make
+    wide tables quadratic in their column count)."""
+    index = td.cache.get("fields_by_name")
+    if index is None:
+        index = td.cache["fields_by_name"] = {}
+        for f in td.schema["fields"]:
+            index.setdefault(f["name"], f)
+    return index[name]
+
+
 def type_check(td: TableData, name: str) -> Check:
     """The value is not of the field's type and format."""
-    field = next(f for f in td.schema["fields"] if f["name"] == name)
+    field = field_of(td, name)
     fmt = field.get("format", "default")
     hint = f"Write a valid {field.get('type', 'any')}" + (f" in format {fmt}" if fmt not in (None, "default") else "") + \
         {"date": " as YYYY-MM-DD", "time": " as HH:MM:SS", "datetime": " as YYYY-MM-DDTHH:MM:SS",
@@ -71,7 +82,7 @@ def required_check(td: TableData, name: str) -> Check:
 
 def enum_check(td: TableData, name: str, values: list) -> Check:
     """The value is not one of the allowed values (constraints.enum)."""
-    field = next(f for f in td.schema["fields"] if f["name"] == name)
+    field = field_of(td, name)
 
     def fn():
         allowed = parse_cells(pa.array([str(v).lower() if isinstance(v, bool) else str(v) for v in values], pa.string()),
@@ -118,7 +129,7 @@ def length_check(td: TableData, name: str, lo: int | None, hi: int | None) -> Ch
 
 def range_check(td: TableData, name: str, bounds: dict) -> Check:
     """The value is outside the allowed range (minimum / maximum)."""
-    field = next(f for f in td.schema["fields"] if f["name"] == name)
+    field = field_of(td, name)
     ops = {"minimum": pc.greater_equal, "maximum": pc.less_equal,
            "exclusiveMinimum": pc.greater, "exclusiveMaximum": pc.less}
 

@@ -6,6 +6,7 @@ background (validate/prefetch.py), so importing pyarrow and numpy overlaps with 
 
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,6 +17,7 @@ import pyarrow.compute as pc
 import banjska.package.csvread as csvread
 import banjska.validate.derive as derive
 from banjska.package.reader import FileRefused, Package, is_tabular
+from banjska.package.types import Parsed
 from banjska.package.types import parse as parse_column
 from banjska.report import Issue, Report
 from banjska.validate.context import Context, TableData
@@ -24,6 +26,15 @@ from banjska.validate.rules import RuleSet, file_issues
 from banjska.validate.run import failing_rows, run_checks
 
 WORKERS = max(1, min(4, os.cpu_count() or 1))
+# Short columns are parsed together: all columns of one table that share a field definition (type,
+# format, options) are concatenated, parsed in one pass and sliced back, so a table of 100,000 columns
+# costs a few Arrow calls per distinct definition instead of a dozen per column.
+SHORT_COLUMN = 4096
+# Fields' properties that do not change how a cell is parsed (they may differ within one parse group).
+NOT_PARSING = frozenset({"name", "title", "description", "constraints", "example", "categories", "categoriesOrdered",
+                         "vocabulary", "sourceText", "rdfType"})
+# A table with more checks than this runs them in chunks (one task per chunk, not per check).
+CHUNKED_CHECKS = 1024
 
 
 def header_issues(td: TableData) -> tuple[list[Issue], dict[str, int]]:
@@ -38,18 +49,22 @@ def header_issues(td: TableData) -> tuple[list[Issue], dict[str, int]]:
             issues.append(Issue(td.name, "duplicate-label", f"header label {label!r} appears twice", file=td.file, line=1,
                                 column=label))
         seen.add(label)
+    position: dict = {}
+    for i, label in enumerate(header):
+        position.setdefault(label, i)
     for i, name in enumerate(names):
         if i < len(header) and header[i] == name:
             mapping[name] = i
-        elif name in header:
-            mapping[name] = header.index(name)
+        elif name in position:
+            mapping[name] = position[name]
             issues.append(Issue(td.name, "incorrect-label", f"field {name!r} is column {mapping[name] + 1}, the schema puts it at {i + 1}",
                                 file=td.file, line=1, column=name, hint="Order the columns as the schema's fields."))
         else:
             issues.append(Issue(td.name, "missing-label", f"the schema's field {name!r} has no column", file=td.file, line=1,
                                 column=name, hint="Add the column (the header must list the schema's fields in order)."))
+    known = set(names)
     for label in header:
-        if label not in names and str(label or "").strip():
+        if label not in known and str(label or "").strip():
             issues.append(Issue(td.name, "extra-label", f"column {label!r} is not in the schema", file=td.file, line=1,
                                 column=str(label), hint="Remove the column or add the field to the schema."))
     return issues, mapping
@@ -89,16 +104,8 @@ def read_table(ctx: Context, res: dict, schema: dict | None, data: csvread.Bytes
     missing_values = schema.get("missingValues", [""])
     if raw.table is not None:  # one contiguous array per column; the parser's chunks are freed for reuse
         raw.table = pa.Table.from_arrays([c.combine_chunks() for c in raw.table.columns], names=raw.table.column_names)
-    for f in schema["fields"]:
-        col = mapping.get(f["name"])
-        if col is None or raw.table is None:
-            continue
-        text = raw.table.column(col).chunk(0)
-        td.columns[f["name"]] = text
-        # Plain text needs no parsing per distinct value; checks that need the encoding make it later.
-        plain = f.get("type", "string") == "string" and f.get("format", "default") in (None, "default")
-        td.parsed[f["name"]] = parse_column(text, f, f.get("missingValues", missing_values),
-                                            None if plain else td.encoded(f["name"]))
+    if raw.table is not None:
+        parse_fields(td, [f for f in schema["fields"] if f["name"] in mapping], mapping, missing_values)
     if td.parsed and td.num_rows:
         blank = None
         for p in td.parsed.values():  # stop as soon as no row can be blank
@@ -111,6 +118,56 @@ def read_table(ctx: Context, res: dict, schema: dict | None, data: csvread.Bytes
                 issues.append(Issue(name, "blank-row", "the row is empty", file=file, line=int(line), hint="Delete the empty row."))
     ctx.tables[name] = td
     return issues
+
+
+def parse_fields(td: TableData, fields: list[dict], mapping: dict[str, int], missing_values: list) -> None:
+    """Fill td.columns and td.parsed: long columns one by one (each distinct value parsed once), short
+    columns in groups of the same field definition (one parse over their concatenation)."""
+    groups: dict[str, list[dict]] = {}
+    for f in fields:
+        td.columns[f["name"]] = td.raw.table.column(mapping[f["name"]]).chunk(0)
+        if td.num_rows > SHORT_COLUMN:
+            # Plain text needs no parsing per distinct value; checks that need the encoding make it later.
+            plain = f.get("type", "string") == "string" and f.get("format", "default") in (None, "default")
+            td.parsed[f["name"]] = parse_column(td.columns[f["name"]], f, f.get("missingValues", missing_values),
+                                                None if plain else td.encoded(f["name"]))
+        else:
+            key = json.dumps({k: v for k, v in f.items() if k not in NOT_PARSING}, sort_keys=True, default=str)
+            groups.setdefault(key, []).append(f)
+    n = td.num_rows
+    for group in groups.values():
+        f = group[0]
+        if len(group) == 1:
+            td.parsed[f["name"]] = parse_column(td.columns[f["name"]], f, f.get("missingValues", missing_values))
+            continue
+        whole = parse_column(pa.concat_arrays([td.columns[g["name"]] for g in group]), f,
+                             f.get("missingValues", missing_values))
+        for i, g in enumerate(group):
+            td.parsed[g["name"]] = Parsed(whole.typed.slice(i * n, n), whole.missing.slice(i * n, n),
+                                          whole.invalid.slice(i * n, n))
+
+
+class _Part:
+    """One check's result inside a chunk's future (run_checks asks for `.result()`)."""
+
+    def __init__(self, future, index: int):
+        self.future, self.index = future, index
+
+    def result(self):
+        return self.future.result()[self.index]
+
+
+def submit_checks(pool: ThreadPoolExecutor, checks: list, n: int) -> dict:
+    """id(check) -> its future; a table with many checks (a wide table) runs them in a few chunks."""
+    if len(checks) <= CHUNKED_CHECKS:
+        return {id(c): pool.submit(failing_rows, c, n) for c in checks}
+    size = -(-len(checks) // (WORKERS * 4))
+    out = {}
+    for start in range(0, len(checks), size):
+        chunk = checks[start:start + size]
+        future = pool.submit(lambda cs=chunk: [failing_rows(c, n) for c in cs])
+        out.update({id(c): _Part(future, i) for i, c in enumerate(chunk)})
+    return out
 
 
 def read_contents(pkg: Package, ctx: Context, files: dict, schemas: dict[str, dict], ruleset: RuleSet | None,
@@ -167,8 +224,8 @@ def check_tables(ctx: Context, order: list[str], extra: dict, engine: str, max_e
             pool.submit(ctx.keys.domain, ctx, key)
         futures = {}
         for name in sorted(order, key=lambda t: -ctx.tables[t].num_rows):
-            futures[name] = {id(c): pool.submit(failing_rows, c, ctx.tables[name].num_rows)
-                             for cs in derived[name].values() for c in cs}
+            futures[name] = submit_checks(pool, [c for cs in derived[name].values() for c in cs],
+                                          ctx.tables[name].num_rows)
         # Issues are assembled per table in the pool too (locating lines scans the file); these
         # tasks queue behind every check, so one never waits for a check that has not started.
         assembled = {name: pool.submit(run_checks, ctx.tables[name], derived[name], max_errors,
