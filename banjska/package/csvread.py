@@ -8,7 +8,6 @@ with a vectorised scan of the bytes (newlines outside quotes), so valid data pay
 from __future__ import annotations
 
 import csv
-
 from dataclasses import dataclass, field
 from functools import cached_property
 
