@@ -50,3 +50,21 @@ def test_grouped_parsing_gives_the_per_column_result(tmp_path, monkeypatch):
     assert [(i.rule, i.line, i.column, i.value) for i in grouped.issues] == \
         [(i.rule, i.line, i.column, i.value) for i in single.issues]
     assert len(grouped.issues) == 2
+
+
+def test_a_wide_schema_is_checked_once_per_field_shape_and_reported_at_every_field(monkeypatch):
+    from banjska.package import descriptor as profile
+
+    fields = [{"name": f"c{i}", "type": "integer"} for i in range(profile.WIDE_SCHEMA * 2)]
+    for i in (5, 300, 401):
+        fields[i] = {"name": f"c{i}", "type": "integr"}
+    fields[7] = {"name": 7, "type": "string"}  # not a string name: checked on its own
+    doc = {"name": "wide", "resources": [{"name": "t", "path": "t.csv", "schema": {"fields": fields}}]}
+    reduced, mapping = profile._reduce(doc, "datapackage")
+    assert len(reduced["resources"][0]["schema"]["fields"]) == 3  # integer, the misspelt type, the bad name
+    wide = [i.message for i in profile.profile_issues(doc, {})]
+    monkeypatch.setattr(profile, "WIDE_SCHEMA", 10 ** 9)  # the plain check, field by field
+    plain = [i.message for i in profile.profile_issues(doc, {})]
+    assert wide == plain
+    assert [m.split(":")[0] for m in wide] == ["/resources/0/schema/fields/300/type", "/resources/0/schema/fields/401/type",
+                                               "/resources/0/schema/fields/5/type", "/resources/0/schema/fields/7/name"]
