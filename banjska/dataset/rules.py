@@ -335,8 +335,14 @@ def casualties_in_violent_events(ctx: Context):
 
 # --- link ids --------------------------------------------------------------------------------------
 
+def joined(a: pa.Array, b: pa.Array) -> pa.Array:
+    """a + "--" + b for text columns of either string width (large_string once a column passes 2 GiB)."""
+    kind = pa.large_string() if pa.types.is_large_string(a.type) or pa.types.is_large_string(b.type) else pa.string()
+    return pc.binary_join_element_wise(pc.cast(a, kind), pc.cast(b, kind), pa.scalar("--", kind))
+
+
 def _link_id(td: TableData, id_col: str, a: str, b: str) -> np.ndarray:
-    expected = pc.binary_join_element_wise(td.typed(a), td.typed(b), "--")
+    expected = joined(td.typed(a), td.typed(b))
     return pc.fill_null(pc.equal(td.typed(id_col), expected), True).to_numpy(zero_copy_only=False)
 
 
@@ -357,8 +363,8 @@ def event_location_listed(ctx: Context):
     """The event's location (place_id) is not one of its event_places with relation 'at' or 'near'."""
     ev, ep = ctx.tables["events"], ctx.tables["event_places"]
     located = pc.fill_null(pc.is_in(ep.typed("relation"), value_set=pa.array(["at", "near"])), False)
-    pairs = pc.binary_join_element_wise(ep.typed("event_id"), ep.typed("place_id"), "--").filter(located)
-    wanted = pc.binary_join_element_wise(ev.typed("event_id"), ev.typed("place_id"), "--")
+    pairs = joined(ep.typed("event_id"), ep.typed("place_id")).filter(located)
+    wanted = joined(ev.typed("event_id"), ev.typed("place_id"))
     return pc.fill_null(pc.is_in(wanted, value_set=pc.unique(pairs)), False).to_numpy(zero_copy_only=False) | ~has(ev, "place_id")
 
 

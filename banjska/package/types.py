@@ -102,8 +102,8 @@ def _int64_range(text: pa.Array, ok: pa.Array) -> tuple[pa.Array, pa.Array]:
     width = pc.utf8_length(magnitude)
     limit = pc.if_else(negative, pa.scalar(INT64_MIN_ABS), pa.scalar(INT64_MAX))
     ok = pc.and_(ok, pc.or_(pc.less(width, 19), pc.and_(pc.equal(width, 19), pc.less_equal(magnitude, limit))))
-    magnitude = pc.if_else(pc.and_(ok, pc.greater(width, 0)), magnitude, pa.scalar("0"))
-    signed = pc.binary_join_element_wise("-", magnitude, "")
+    magnitude = pc.if_else(pc.and_(ok, pc.greater(width, 0)), magnitude, pa.scalar("0", magnitude.type))
+    signed = pc.binary_join_element_wise(pa.scalar("-", magnitude.type), magnitude, pa.scalar("", magnitude.type))
     return pc.if_else(pc.and_(ok, negative), signed, magnitude), ok
 
 

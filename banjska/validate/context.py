@@ -106,6 +106,7 @@ def key_column(td: TableData, fields: list[str]) -> pa.Array | None:
         return None
     if len(parts) == 1:
         return parts[0]
-    texts = [pc.cast(p, pa.string()) for p in parts]
-    joined = pc.binary_join_element_wise(*texts, "\x1f")   # null if any part is null
+    kind = pa.large_string() if any(pa.types.is_large_string(p.type) for p in parts) else pa.string()
+    texts = [pc.cast(p, kind) for p in parts]
+    joined = pc.binary_join_element_wise(*texts, pa.scalar("\x1f", kind))   # null if any part is null
     return joined

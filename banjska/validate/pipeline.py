@@ -33,6 +33,8 @@ SHORT_COLUMN = 4096
 # Fields' properties that do not change how a cell is parsed (they may differ within one parse group).
 NOT_PARSING = frozenset({"name", "title", "description", "constraints", "example", "categories", "categoriesOrdered",
                          "vocabulary", "sourceText", "rdfType"})
+# Text columns of this many bytes or more (values and offsets) are held as large_string.
+LARGE_TEXT = (1 << 31) - (1 << 24)
 # A table with more checks than this runs them in chunks (one task per chunk, not per check).
 CHUNKED_CHECKS = 1024
 
@@ -103,7 +105,7 @@ def read_table(ctx: Context, res: dict, schema: dict | None, data: csvread.Bytes
                             hint="Readers such as R's frictionless cannot read header-only tables."))
     missing_values = schema.get("missingValues", [""])
     if raw.table is not None:  # one contiguous array per column; the parser's chunks are freed for reuse
-        raw.table = pa.Table.from_arrays([c.combine_chunks() for c in raw.table.columns], names=raw.table.column_names)
+        raw.table = pa.Table.from_arrays([contiguous(c) for c in raw.table.columns], names=raw.table.column_names)
     if raw.table is not None:
         parse_fields(td, [f for f in schema["fields"] if f["name"] in mapping], mapping, missing_values)
     if td.parsed and td.num_rows:
@@ -118,6 +120,14 @@ def read_table(ctx: Context, res: dict, schema: dict | None, data: csvread.Bytes
                 issues.append(Issue(name, "blank-row", "the row is empty", file=file, line=int(line), hint="Delete the empty row."))
     ctx.tables[name] = td
     return issues
+
+
+def contiguous(column: pa.ChunkedArray) -> pa.Array:
+    """The column as one array. Text of 2 GiB or more does not fit 32-bit offsets: it becomes large_string
+    (64-bit offsets) instead of overflowing when the chunks are combined."""
+    if pa.types.is_string(column.type) and column.nbytes >= LARGE_TEXT:
+        column = column.cast(pa.large_string())
+    return column.combine_chunks()
 
 
 def parse_fields(td: TableData, fields: list[dict], mapping: dict[str, int], missing_values: list) -> None:
