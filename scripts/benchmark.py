@@ -84,7 +84,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     ap.add_argument("--skip-frictionless", action="store_true")
     ap.add_argument("--repeat", type=int, default=5, help="runs of parse-only and make-data, alternately (median)")
+    ap.add_argument("--huge", action="store_true",
+                    help="also run the tests marked huge (a text column over 2 GiB) and print their time")
     args = ap.parse_args()
+    if args.huge:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "huge", str(ROOT / "tests")],
+                       check=True, cwd=ROOT)
+        print(f"huge tests passed in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     faults = args.faults if args.faults is not None else args.rows // 20
     t = time.perf_counter()
     # Generate in a child process: a forked child would otherwise count this process's memory as its own.

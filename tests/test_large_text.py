@@ -5,6 +5,10 @@ the large_string path, and the verdicts must not change."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from banjska.validate import pipeline
 from banjska.validate.core import validate_package
 
@@ -35,3 +39,20 @@ def test_a_column_becomes_large_string_from_the_threshold_on(monkeypatch):
     monkeypatch.setattr(pipeline, "LARGE_TEXT", column.nbytes)
     combined = pipeline.contiguous(column)
     assert combined.type == pa.large_string() and combined.to_pylist() == ["a", "bb", "ccc"]
+
+
+@pytest.mark.huge
+def test_a_real_column_of_more_than_2_gib_validates(tmp_path):
+    """2.3 million rows of 1,000 bytes: one text column of 2.3 GB (exit 3 before large_string)."""
+    root = tmp_path / "huge"
+    root.mkdir()
+    block = "".join(f"{i},{'x' * 996}\n" for i in range(1000))
+    with open(root / "t.csv", "w", encoding="utf-8") as fh:
+        fh.write("id,text\n")
+        for _ in range(2300):
+            fh.write(block)
+    fields = [{"name": "id", "type": "integer"}, {"name": "text", "type": "string"}]
+    (root / "datapackage.json").write_text(json.dumps(
+        {"name": "huge", "resources": [{"name": "t", "path": "t.csv", "schema": {"fields": fields}}]}), encoding="utf-8")
+    report = validate_package(root)
+    assert report.valid and report.checked == {"t": 2_300_000}
