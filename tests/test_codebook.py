@@ -97,7 +97,7 @@ def test_every_event_and_statement_is_listed_with_its_date_who_and_quote(fresh):
             cells = line.split(" | ")
             assert cells[0] == f"| {r['date']} ({r['date_basis']}, precision {r['time_precision']})".replace("_", "\\_")
             assert r[who].replace("_", "\\_") in line
-            quote = quotes[(table, r[key])].replace("_", "\\_").replace('"', '"')
+            quote = quotes[(table, r[key])].replace("_", "\\_")
             assert f'"{quote}" |' in line.replace("\\*", "*"), r[key]
 
 

@@ -129,8 +129,7 @@ def _month_day(td: TableData, ref: np.ndarray, rows: np.ndarray) -> np.ndarray:
         digits = pc.struct_field(parts, "day")
         day[rows] = pc.fill_null(pc.cast(pc.if_else(pc.is_valid(parts), digits, None), pa.int64()), 0).to_numpy()
     ok = rows & (month >= 0) & (day >= 1) & ~np.isnat(ref)
-    year = ref.astype("datetime64[Y]")
-    first = (year + 0).astype("datetime64[M]") + np.maximum(month, 0)
+    first = ref.astype("datetime64[Y]").astype("datetime64[M]") + np.maximum(month, 0)  # 1 <month> of ref's year
     out[ok] = first[ok].astype("datetime64[D]") + (day[ok] - 1)
     return out
 

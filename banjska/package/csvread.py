@@ -172,7 +172,10 @@ def first_line_width(data: Bytes, dialect: Dialect) -> int:
     try:
         options = dict(delimiter=dialect.delimiter, doublequote=dialect.double_quote, escapechar=dialect.escape_char or None,
                        strict=True)
-        options.update(quotechar=dialect.quote_char) if dialect.quote_char else options.update(quoting=csv.QUOTE_NONE)
+        if dialect.quote_char:
+            options["quotechar"] = dialect.quote_char
+        else:
+            options["quoting"] = csv.QUOTE_NONE
         cells = next(csv.reader([line.decode("utf-8").rstrip("\r")], **options))
         if not cells:
             raise csv.Error("empty first line")

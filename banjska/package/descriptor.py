@@ -162,23 +162,15 @@ def _message(error) -> str:
 WIDE_SCHEMA = 256  # a fields list longer than this is checked once per distinct field shape
 
 
-def _field_shapes(fields: list) -> tuple[list, list[list[int]]]:
-    """The distinct field definitions of a long fields list (names set aside: the profiles only require a
-    name to be a string) and, per distinct one, the indices of the fields that share it."""
-    shapes: dict[str, int] = {}
-    reps: list = []
-    members: list[list[int]] = []
+def _field_shapes(fields: list) -> list[list[int]]:
+    """The indices of a long fields list grouped by field definition, names set aside (the profiles only
+    require a name to be a string); a field without a string name is a group of its own."""
+    groups: dict[str, list[int]] = {}
     for i, f in enumerate(fields):
-        if isinstance(f, dict) and isinstance(f.get("name"), str):
-            key = json.dumps({**f, "name": ""}, sort_keys=True, default=str)
-        else:
-            key = f"#{i}"  # checked on its own
-        if key not in shapes:
-            shapes[key] = len(reps)
-            reps.append({**f, "name": f["name"]} if key[0] != "#" else f)
-            members.append([])
-        members[shapes[key]].append(i)
-    return reps, members
+        ok = isinstance(f, dict) and isinstance(f.get("name"), str)
+        key = json.dumps({**f, "name": ""}, sort_keys=True, default=str) if ok else f"#{i}"
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
 
 
 def _reduce(instance, name: str) -> tuple[object, dict[tuple, list[list[int]]]]:
@@ -197,8 +189,8 @@ def _reduce(instance, name: str) -> tuple[object, dict[tuple, list[list[int]]]]:
     for prefix, schema in lists:
         fields = schema.get("fields")
         if isinstance(fields, list) and len(fields) > WIDE_SCHEMA:
-            reps, members = _field_shapes(fields)
-            if len(reps) < len(fields):
+            members = _field_shapes(fields)
+            if len(members) < len(fields):
                 mapping[prefix + ("fields",)] = members
     if not mapping:
         return instance, {}
