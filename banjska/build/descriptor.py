@@ -128,20 +128,29 @@ def resource(name: str, path: str, data: bytes, description: str) -> dict:
     }
 
 
-def descriptor(meta: dict, seed: Seed, csvs: dict[str, bytes]) -> dict:
-    """The package contract: metadata, one resource per table, and the article itself."""
+TEXT_RESOURCE = "article-{source_id}"  # the name of a source's text resource
+
+
+def article_resource(seed: Seed, description: str) -> dict:
     raw = seed.path.read_bytes()
-    article = {
-        "name": "article",
+    return {
+        "name": TEXT_RESOURCE.format(source_id=seed.source_id),
         "path": seed.meta["path"],
         "format": "txt",
         "mediatype": "text/plain",
         "encoding": "utf-8",
         "bytes": len(raw),
         "hash": f"sha256:{sha256(raw)}",
-        "description": meta["article"],
+        "description": description,
     }
+
+
+def descriptor(meta: dict, seeds: list[Seed], csvs: dict[str, bytes]) -> dict:
+    """The package contract: metadata, one resource per table, and each source's text (listed among the
+    package's sources before the references the coding follows)."""
     tables = [resource(t, f"data/{t}.csv", csvs[t], meta["tables"][t]) for t in table_names(meta)]
+    articles = [article_resource(s, meta["article"]) for s in seeds]
+    cited = [{"title": s.meta.get("title") or s.source_id, "path": s.meta["path"]} for s in seeds]
     return {
         "$schema": DP_V2,
         "name": meta["name"],
@@ -153,7 +162,7 @@ def descriptor(meta: dict, seed: Seed, csvs: dict[str, bytes]) -> dict:
         "licenses": meta["licenses"],
         "sourceTextNote": meta["source_text_note"],
         "contributors": meta["contributors"],
-        "sources": meta["sources"],
+        "sources": cited + list(meta["sources"]),
         **({"codingRules": meta["coding_rules"]} if meta.get("coding_rules") else {}),
-        "resources": tables + [article],
+        "resources": tables + articles,
     }

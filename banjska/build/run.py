@@ -16,13 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from banjska.build import intercoder
+from banjska.build import claims, intercoder, names
 from banjska.build.coding import Origin, code, origin_of
-from banjska.build.coverage import Coverage, check_coverage, excuses
+from banjska.build.coverage import Coverage, combined, excuses, measure, require_full
 from banjska.build.descriptor import descriptor, load_metadata
 from banjska.build.layout import DATA, DESCRIPTOR, table_names
 from banjska.build.schemas import field_names, primary_key
-from banjska.build.source import Seed, load_seed, segment
+from banjska.build.source import SOURCE_FILE, Seed, Unit, load_sources, segment
 from banjska.errors import BuildError
 from banjska.files import STAGING_PREFIX, StagingFailed, clean_leftovers, csv_bytes, json_bytes, write_staged
 from banjska.report import Issue, Report
@@ -33,11 +33,12 @@ SHOWN_ERRORS = 5  # validation errors quoted in the build's one-line message
 @dataclass
 class BuildResult:
     files: dict[str, bytes]
-    coverage: Coverage
+    coverage: Coverage  # all sources together
     row_counts: dict[str, int]
     changed: list[str]
     rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)  # (table, primary key) -> annotation
+    per_source: list[Coverage] = field(default_factory=list)
 
 
 def source_row(seed: Seed) -> dict[str, str]:
@@ -48,21 +49,51 @@ def source_row(seed: Seed) -> dict[str, str]:
     return {k: str(m.get(k) or "") for k in keys}
 
 
+def unit_row(u: Unit, source_id: str, excused: dict[str, str]) -> dict[str, str]:
+    return {"unit_id": u.unit_id, "source_id": source_id, "line": str(u.line), "sentence": str(u.sentence),
+            "start": str(u.start), "end": str(u.end), "kind": u.kind, "text": u.text,
+            "excuse_reason": excused.get(u.unit_id, "")}
+
+
+def read_sources(root: Path) -> tuple[dict[str, Seed], dict[str, list[Unit]]]:
+    """Every registered source and its sentence units, by source id."""
+    seeds = {s.source_id: s for s in load_sources(root)}
+    units = {sid: segment(s.text, s.meta["line_kinds"], sid, f"seeds/{sid}/{SOURCE_FILE}") for sid, s in seeds.items()}
+    return seeds, units
+
+
+def coverage_of(root: Path, require: bool = True) -> tuple[list[Coverage], dict]:
+    """Code every source and measure its coverage, writing nothing; `require` fails while a sentence is
+    neither cited nor excused. Returns the per-source coverage and what was read and coded."""
+    meta = load_metadata(root)
+    seeds, units = read_sources(root)
+    coded = code(root, seeds, units, table_names(meta))
+    cited = {e["unit_id"] for e in coded.evidence}
+    excused: dict[str, str] = {}
+    parts = []
+    for sid, us in units.items():
+        reasons, _todo = excuses(root, sid, us)
+        excused.update(reasons)
+        parts.append(measure(sid, us, cited, reasons))
+    if require:
+        require_full(parts, units)
+    return parts, {"meta": meta, "seeds": seeds, "units": units, "coded": coded, "excused": excused}
+
+
 def render(root: Path) -> BuildResult:
     """Compute every output file's bytes without touching the disk."""
-    seed = load_seed(root)
-    units = segment(seed.text, seed.meta["line_kinds"])
-    coded = code(root, seed, units)
-    excused = excuses(root, units)
-    coverage = check_coverage(units, {e["unit_id"] for e in coded.evidence}, excused)
+    parts, got = coverage_of(root)
+    meta, seeds, units, coded, excused = got["meta"], got["seeds"], got["units"], got["coded"], got["excused"]
+    names.audit(root, seeds, units, coded)
     rows = dict(coded.rows)
-    rows["sources"] = [source_row(seed)]
-    rows["units"] = [{"unit_id": u.unit_id, "source_id": seed.source_id, "line": str(u.line),
-                      "sentence": str(u.sentence), "start": str(u.start), "end": str(u.end), "kind": u.kind,
-                      "text": u.text, "excuse_reason": excused.get(u.unit_id, "")} for u in units]
+    rows["sources"] = [source_row(s) for s in seeds.values()]
+    rows["units"] = [unit_row(u, sid, excused) for sid, us in units.items() for u in us]
     rows["evidence"] = coded.evidence
+    origins = dict(coded.origins)
+    if "claims" in table_names(meta):
+        rows["claims"] = claims.claim_rows(rows, lambda cid, col: origins[("claims", cid)].at(col))
+        rows["event_estimates"] = claims.estimate_rows(rows["claims"])
     rows.update(intercoder.tables(root, rows))
-    meta = load_metadata(root)
     tables = table_names(meta)
     empty = [t for t in tables if not rows.get(t)]
     if empty:
@@ -70,10 +101,10 @@ def render(root: Path) -> BuildResult:
                          "Every table needs at least one row: add records to its annotation file.")
     csvs = {t: csv_bytes(field_names(root, t), rows[t]) for t in tables}
     files = {f"{DATA}/{t}.csv": data for t, data in csvs.items()}
-    files[DESCRIPTOR] = json_bytes(descriptor(meta, seed, csvs))
-    origins = dict(coded.origins)
-    origins[("sources", seed.source_id)] = origin_of(seed.path.with_suffix(".meta.yaml").relative_to(root).as_posix(), seed.meta)
-    return BuildResult(files, coverage, {t: len(rows[t]) for t in tables}, [], rows, origins)
+    files[DESCRIPTOR] = json_bytes(descriptor(meta, list(seeds.values()), csvs))
+    for sid, seed in seeds.items():
+        origins[("sources", sid)] = origin_of(f"seeds/{sid}/{SOURCE_FILE}", seed.meta)
+    return BuildResult(files, combined(parts), {t: len(rows[t]) for t in tables}, [], rows, origins, parts)
 
 
 def build(root: Path, validate: Callable[[Path], Report] | None = None) -> BuildResult:

@@ -1,6 +1,8 @@
-"""The seed article: load it, prove it is the captured text (sha256), and cut it into addressable units.
+"""The sources: load each article, prove it is the captured text (sha256), cut it into addressable units.
 
-Units are sentences addressed as L<line>S<sentence> with character offsets into the text. Splitting is a
+Each registered source is a folder seeds/<source_id>/ with article.txt (byte-exact) and source.yaml (its
+capture metadata, with the sha256 the build verifies). Units are sentences addressed as
+<source_id>/L<line>S<sentence> with character offsets into their article. Splitting is a
 documented rule, not a model, so the ids never change while the text does not: a sentence ends at
 '.', '!' or '?' (optionally followed by a closing '"') when whitespace and then a capital letter or an
 opening '"' follow. Lines are paragraphs and never share a sentence.
@@ -25,13 +27,18 @@ UNIT_KINDS = ("title", "lede", "body", "subheading", "navigation")
 
 @dataclass(frozen=True)
 class Unit:
-    unit_id: str
+    unit_id: str  # <source_id>/L<line>S<sentence>: unique across sources
     line: int
     sentence: int
     start: int
     end: int
     kind: str
     text: str
+
+    @property
+    def local_id(self) -> str:
+        """L<line>S<sentence>: the id within its source, as a source's excused.yaml writes it."""
+        return self.unit_id.rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -174,37 +181,76 @@ def load_yaml(path: Path, label: str = "") -> object:
         raise BuildError(f"YAML syntax error: {problem}", "Fix the YAML at that position.", where=where) from None
 
 
-def find_meta(root: Path) -> Path:
-    metas = sorted((root / SEEDS).glob("*.meta.yaml"))
-    if len(metas) != 1:
-        raise BuildError(f"expected exactly one seed metadata file in {SEEDS}/, found {len(metas)}",
-                         "Keep one <name>.meta.yaml beside the seed text.")
-    return metas[0]
+SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,61}[a-z0-9]")  # the Table Schemas' id pattern
+ARTICLE_FILE = "article.txt"   # seeds/<source_id>/article.txt: the text, byte for byte as captured
+SOURCE_FILE = "source.yaml"    # seeds/<source_id>/source.yaml: its capture metadata
 
 
-def load_seed(root: Path) -> Seed:
-    """Load the seed text and its metadata; refuse a text whose bytes are not the captured ones."""
-    meta_path = find_meta(root)
-    label = meta_path.relative_to(root).as_posix()
-    meta = load_yaml(meta_path, label)
+def stray_seeds(root: Path) -> list[str]:
+    """Entries of seeds/ that are not a registered source (a folder holding article.txt and source.yaml)."""
+    folder = root / SEEDS
+    if not folder.is_dir():
+        return []
+    stray = []
+    for entry in sorted(folder.iterdir()):
+        registered = (entry.is_dir() and not entry.is_symlink() and (entry / ARTICLE_FILE).is_file()
+                      and (entry / SOURCE_FILE).is_file())
+        if not registered and not entry.name.startswith("."):
+            stray.append(entry.relative_to(root).as_posix())
+    return stray
+
+
+def source_ids(root: Path) -> list[str]:
+    """The registered sources, in id order."""
+    folder = root / SEEDS
+    return sorted(p.parent.name for p in folder.glob(f"*/{SOURCE_FILE}") if (p.parent / ARTICLE_FILE).is_file())
+
+
+def load_sources(root: Path) -> list[Seed]:
+    """Every registered source, in id order; refuse a project without one, and anything else in seeds/
+    (it would otherwise be silently left out of the data)."""
+    stray = stray_seeds(root)
+    if stray:
+        raise BuildError(f"{', '.join(stray)} in {SEEDS}/ is not a registered source",
+                         "Add an article with `make-data add-source PATH --id ID`, or move the file out of seeds/.",
+                         where=f"{SEEDS}/")
+    ids = source_ids(root)
+    if not ids:
+        raise BuildError(f"no source in {SEEDS}/", "Add the first article with `make-data add-source PATH --id ID`.",
+                         where=f"{SEEDS}/")
+    return [load_seed(root, sid) for sid in ids]
+
+
+def load_seed(root: Path, source_id: str) -> Seed:
+    """Load one source's text and metadata; refuse a text whose bytes are not the captured ones."""
+    folder = f"{SEEDS}/{source_id}"
+    if not SOURCE_ID.fullmatch(source_id):
+        raise BuildError(f"source id {source_id!r} is not lowercase letters, digits, '_' and '-' (starting and ending with a letter or digit)",
+                         "Rename the folder (and every reference to the id).", where=f"{folder}/")
+    label = f"{folder}/{SOURCE_FILE}"
+    meta = load_yaml(root / label, label)
+    if not isinstance(meta, Mapping):
+        raise BuildError("expected a mapping of metadata fields", where=label)
+    for key in ("source_id", "path"):
+        if key in meta:
+            raise BuildError(f"{key!r} is given by the folder, not written here", f"Remove the {key} line.",
+                             where=f"{label}:{meta.lines[key]}")
+    meta["source_id"], meta["path"] = source_id, f"{folder}/{ARTICLE_FILE}"
     path = root / meta["path"]
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BuildError(f"seed text {meta['path']} is missing", "Restore it from git.", where=str(meta_path)) from None
+    raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
-    if digest != meta["sha256"] or str(len(raw)) != meta["bytes"]:
+    if digest != meta.get("sha256") or str(len(raw)) != meta.get("bytes"):
         raise BuildError(
             f"seed text {meta['path']} has sha256 {digest} ({len(raw)} bytes) but its metadata records "
-            f"{meta['sha256']} ({meta['bytes']} bytes)",
-            "The article must stay byte-for-byte as captured: restore it with `git checkout -- seeds/`.",
-            where=str(meta_path.relative_to(root)),
+            f"{meta.get('sha256')} ({meta.get('bytes')} bytes)",
+            f"The article must stay byte-for-byte as captured: restore it with `git checkout -- {folder}/`.",
+            where=label,
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BuildError(f"seed text is not UTF-8 at byte {exc.start}", where=meta["path"]) from None
-    check_weekdays(meta, text)
+    check_weekdays(meta, text, label)
     meta["line_kinds"] = line_numbers(meta.get("line_kinds") or {}, label)
     return Seed(meta=meta, text=text, path=path)
 
@@ -219,26 +265,28 @@ def line_numbers(kinds: dict, label: str) -> dict[int, str]:
     return {int(k): v for k, v in kinds.items()}
 
 
-def check_weekdays(meta: dict, text: str) -> None:
+def check_weekdays(meta: dict, text: str, label: str) -> None:
     """The year is not printed: verify the resolved dates fall on the weekdays the text prints."""
     for item in meta.get("weekday_checks", []):
         if item["quote"] not in text:
-            raise BuildError(f"weekday check quote {item['quote']!r} is not in the text", where="seed metadata")
+            raise BuildError(f"weekday check quote {item['quote']!r} is not in the text", where=label)
         day = dt.date.fromisoformat(item["date"])
         if day.strftime("%A") != item["weekday"]:
             raise BuildError(f"{item['date']} is a {day.strftime('%A')}, not a {item['weekday']} as the text says",
-                             "Correct reference_date / weekday_checks in the seed metadata.", where="seed metadata")
+                             "Correct reference_date / weekday_checks in the source metadata.", where=label)
 
 
-def segment(text: str, line_kinds: dict[int, str]) -> list[Unit]:
-    """Cut the text into sentence units with offsets; classify each by its line."""
+def segment(text: str, line_kinds: dict[int, str], source_id: str = "", label: str = "source metadata") -> list[Unit]:
+    """Cut the text into sentence units with offsets; classify each by its line. Ids are
+    `<source_id>/L<line>S<sentence>` (without a source id, the local `L<line>S<sentence>`)."""
+    prefix = f"{source_id}/" if source_id else ""
     units: list[Unit] = []
     offset = 0
     for line_no, line in enumerate(text.split("\n"), start=1):
         kind = line_kinds.get(line_no, "body")
         if kind not in UNIT_KINDS:
             raise BuildError(f"line {line_no} has unknown kind {kind!r}", f"Use one of {', '.join(UNIT_KINDS)}.",
-                             where="seed metadata line_kinds")
+                             where=f"{label} line_kinds")
         pieces, cursor = [], 0
         for match in SENTENCE_END.finditer(line):
             pieces.append((cursor, match.end()))
@@ -248,6 +296,6 @@ def segment(text: str, line_kinds: dict[int, str]) -> list[Unit]:
         if cursor < len(line):
             pieces.append((cursor, len(line.rstrip())))
         for n, (a, b) in enumerate(pieces, start=1):
-            units.append(Unit(f"L{line_no:02d}S{n:02d}", line_no, n, offset + a, offset + b, kind, line[a:b]))
+            units.append(Unit(f"{prefix}L{line_no:02d}S{n:02d}", line_no, n, offset + a, offset + b, kind, line[a:b]))
         offset += len(line) + 1
     return units

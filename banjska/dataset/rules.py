@@ -25,8 +25,10 @@ rule = RULESET.rule
 RULES = RULESET.rules
 
 # Tables whose records are hand-coded from the article, so every record must have evidence.
-CODED = ("places", "actors", "events", "event_actors", "event_places", "statements", "statement_actors", "casualties")
-ARTICLE = "article"  # the text resource holding the source article
+CODED = ("places", "actors", "events", "event_actors", "event_places", "statements", "statement_actors", "casualties",
+         "claims")
+TEXT = "article-{}"  # the text resource of source <source_id> (its sources.path)
+ARTICLE = "article"  # releases before 3.0.0: the one source's text resource
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -387,7 +389,10 @@ def statement_actor_id_form(ctx: Context):
 def _evidenced(ctx: Context, table: str) -> np.ndarray:
     td = ctx.tables[table]
     cited = keys.cited(ctx, key(table, ctx), cites(table))
-    return ~has(td, pk(ctx, table)) if cited is None else cited | ~has(td, pk(ctx, table))
+    ok = ~has(td, pk(ctx, table)) if cited is None else cited | ~has(td, pk(ctx, table))
+    if table == "claims" and not lacks(td, "coded_in"):
+        ok |= text_eq(td, "coded_in", "events")  # the event record's claim: its evidence is the record's
+    return ok
 
 
 def _register_evidence_rule(table: str) -> None:
@@ -420,8 +425,28 @@ def evidence_record_exists(ctx: Context):
     return _polymorphic_exists(ctx, ev, CODED) | ~has(ev, "record_id")
 
 
-def _article(ctx: Context) -> str | None:
-    return ctx.texts.get("article")
+def _text_of(ctx: Context, source_id: str | None) -> str | None:
+    """Source <source_id>'s text: its `article-<source_id>` resource; in a package from before 3.0.0 (one
+    source, no such resources), the one `article`."""
+    if source_id is None:
+        return None
+    own = ctx.texts.get(TEXT.format(source_id))
+    if own is None and not any(name.startswith(TEXT.format("")) for name in ctx.texts):
+        return ctx.texts.get(ARTICLE)
+    return own
+
+
+def _source_texts(ctx: Context, td: TableData) -> tuple[list[str | None], np.ndarray]:
+    """The texts the rows point into and, per row, the index of its text (-1: none). A row's text is its
+    source's (`article-<source_id>`); in a package without source_id columns (before 3.0.0), the one `article`."""
+    if lacks(td, "source_id"):
+        return [ctx.texts.get(ARTICLE)], np.zeros(td.num_rows, dtype=np.int64)
+    enc = pc.dictionary_encode(td.text("source_id"))
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    texts = [_text_of(ctx, sid) for sid in enc.dictionary.to_pylist()]
+    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return texts, idx
 
 
 def _offsets(td: TableData, name: str, limit: int) -> np.ndarray:
@@ -435,16 +460,19 @@ def _offsets(td: TableData, name: str, limit: int) -> np.ndarray:
 
 
 def _spans_match(ctx: Context, table: str, text_col: str) -> np.ndarray:
-    """source[start:end] == text, with integer codes: each distinct (start, end) span is cut from the
-    article once, and compared once per distinct text; all fail without an article."""
-    td, article = ctx.tables[table], _article(ctx)
-    if article is None:
-        return np.zeros(td.num_rows, dtype=bool)
-    width = len(article) + 2
+    """source[start:end] == text, with integer codes: each distinct (source, start, end) span is cut from its
+    source once, and compared once per distinct text; a row whose source has no text fails."""
+    td = ctx.tables[table]
+    sources, src = _source_texts(ctx, td)
+    width = max((len(t) for t in sources if t is not None), default=0) + 2
     a, b = _offsets(td, "start", width - 1), _offsets(td, "end", width - 1)
-    span = pc.dictionary_encode(pa.array((a + 1) * (width + 1) + (b + 1), pa.int64()))
-    spans = [divmod(int(k), width + 1) for k in span.dictionary.to_numpy()]
-    cut = [article[i - 1:j - 1] if i > 0 and j > 0 else None for i, j in spans]  # None: no valid span
+    span = pc.dictionary_encode(pa.array(((src + 1) * (width + 1) + (a + 1)) * (width + 1) + (b + 1), pa.int64()))
+    cut = []
+    for k in span.dictionary.to_numpy():
+        rest, j = divmod(int(k), width + 1)
+        s_idx, i = divmod(rest, width + 1)
+        text = sources[s_idx - 1] if s_idx > 0 else None
+        cut.append(text[i - 1:j - 1] if text is not None and i > 0 and j > 0 else None)  # None: no valid span
     span_idx = span.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     enc = td.encoded(text_col)
     if enc is None:  # mostly distinct texts: compare every row with its span's text, vectorised
@@ -456,15 +484,15 @@ def _spans_match(ctx: Context, table: str, text_col: str) -> np.ndarray:
     return np.asarray(verdict, dtype=bool)[pair.indices.to_numpy(zero_copy_only=False)]
 
 
-@rule("evidence", "quote", needs=("evidence",), hint="Quote the article exactly, with the offsets of that quote (make-data build computes them).")
+@rule("evidence", "quote", needs=("evidence",), hint="Quote the source exactly, with the offsets of that quote (make-data build computes them).")
 def evidence_matches_source(ctx: Context):
-    """The quote is not the article's text at [start, end)."""
+    """The quote is not its source's text at [start, end)."""
     return _spans_match(ctx, "evidence", "quote")
 
 
 @rule("units", "text", needs=("units",), hint="Rebuild: units are cut from the article by make-data build.")
 def unit_matches_source(ctx: Context):
-    """The sentence text is not the article's text at [start, end)."""
+    """The sentence text is not its source's text at [start, end)."""
     return _spans_match(ctx, "units", "text")
 
 
@@ -505,16 +533,19 @@ def enrichment_record_exists(ctx: Context):
     return _polymorphic_exists(ctx, ctx.tables["enrichment"], ("sources",) + CODED)
 
 
-@rule("sources", "sha256", needs=("sources",), hint="Record the sha256 of the article resource.")
+@rule("sources", "sha256", needs=("sources",), hint="Record the sha256 of the source's text resource.")
 def source_hash_matches_article(ctx: Context):
-    """sources.sha256 is not the hash of the article shipped in the package."""
+    """sources.sha256 is not the hash of the source's text shipped in the package."""
     import hashlib
 
-    td, article = ctx.tables["sources"], _article(ctx)
-    if article is None:
-        return np.zeros(td.num_rows, dtype=bool)
-    digest = hashlib.sha256(article.encode("utf-8")).hexdigest()
-    return text_eq(td, "sha256", digest)
+    td = ctx.tables["sources"]
+    ids = td.text("source_id").to_pylist() if not lacks(td, "source_id") else [None] * td.num_rows
+    expected = []
+    for sid in ids:
+        text = _text_of(ctx, sid)
+        expected.append(hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None)
+    got = td.text("sha256").to_pylist() if not lacks(td, "sha256") else [None] * td.num_rows
+    return np.array([e is not None and e == g for e, g in zip(expected, got)], dtype=bool)
 
 
 # --- spreadsheet safety ------------------------------------------------------------------------------
@@ -554,9 +585,13 @@ def prepare(ctx: Context) -> list[Issue]:
     """Before the checks: the article must be there, and the polymorphic record ids are encoded with the
     keys they cite (validate/keys.py)."""
     issues = []
-    if ARTICLE not in ctx.texts:
-        issues.append(Issue(ARTICLE, "dataset-rule", "the package has no 'article' text resource, so quotes cannot "
-                            "be checked", hint="Ship the source article as a resource named 'article'."))
+    sources = ctx.tables.get("sources")
+    ids = sources.text("source_id").to_pylist() if sources is not None and not lacks(sources, "source_id") else []
+    for sid in ids:
+        name = TEXT.format(sid)
+        if sid is not None and _text_of(ctx, sid) is None:
+            issues.append(Issue(name, "dataset-rule", f"the package has no text resource for source {sid!r}, so its "
+                                "quotes cannot be checked", hint=f"Ship the source's article as a resource named {name!r}."))
     for table in CODED:
         if table in ctx.tables:
             ctx.keys.register(key(table, ctx), cites(table))
