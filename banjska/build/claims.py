@@ -7,10 +7,14 @@ it also publishes each source's own claim so the reconciliation can be checked a
 - `claims`: one row per (event, source). The source that codes the event (events.source_id) claims the
   event record's date, bounds and place (`coded_in` events); another source that reports the same event
   writes a record in annotations/<source_id>/claims.yaml with its own evidence (`coded_in` claims).
-  A claim's fatalities are the sum of that source's casualty rows for the event with outcome `killed`
-  (low and high use each row's count_low/count_high where given, else its count); empty when the source
-  gives no figure, never 0.
-- `event_estimates`: one row per event, by RULE below.
+  A claim's fatalities are the sum of that source's casualty rows for the event with outcome `killed`.
+  Low and high use each row's count_low/count_high where given, else its count where the qualifier makes
+  the count that bound (exact; at_least for low; at_most for high); otherwise the bound is open (empty).
+  Empty when the source gives no figure, never 0.
+- `event_estimates`: one row per event. The best estimate is the lower median of the claims' best values (a
+  value one source gives; with two sources, the lower); low is the smallest low, high the largest high; a
+  bound one claim leaves open stays open; claims that state no value take no part. (The same rule, for
+  readers, is a coding rule in metadata/dataset.yaml.)
 """
 
 from __future__ import annotations
@@ -19,13 +23,10 @@ from collections import defaultdict
 
 from banjska.errors import BuildError
 
-RULE = (
-    "Across the claims about an event: the best estimate is the lower median of the claims' best values "
-    "(a value one source states; with two sources, the lower); low is the smallest low and high the largest "
-    "high (an open date bound on any claim leaves that bound open). Claims that state no value take no part."
-)
 FROM_CASUALTIES = ("fatalities", "fatalities_low", "fatalities_high")
 KILLED = "killed"
+LOW_BOUND = ("exact", "at_least")   # qualifiers under which the count is also the lowest possible
+HIGH_BOUND = ("exact", "at_most")   # ... and the highest possible
 
 
 def _fatalities(rows: list[dict[str, str]]) -> tuple[str, str, str]:
@@ -33,8 +34,8 @@ def _fatalities(rows: list[dict[str, str]]) -> tuple[str, str, str]:
     if not rows:
         return "", "", ""
     best = [r["count"] for r in rows]
-    low = [r.get("count_low") or r["count"] for r in rows]
-    high = [r.get("count_high") or r["count"] for r in rows]
+    low = [r.get("count_low") or (r["count"] if r.get("qualifier") in LOW_BOUND else "") for r in rows]
+    high = [r.get("count_high") or (r["count"] if r.get("qualifier") in HIGH_BOUND else "") for r in rows]
     return tuple("" if "" in vals else str(sum(int(v) for v in vals)) for vals in (best, low, high))
 
 
@@ -78,7 +79,7 @@ def _envelope(values: list[str], pick, key=str) -> str:
 
 
 def estimate_rows(claims: list[dict[str, str]]) -> list[dict[str, str]]:
-    """One row per event with a claim: sources, then the date and fatality estimates by RULE."""
+    """One row per event with a claim: its sources, then the date and fatality estimates (module docstring)."""
     by_event: dict[str, list[dict[str, str]]] = defaultdict(list)
     for c in claims:
         by_event[c["event_id"]].append(c)
@@ -86,7 +87,7 @@ def estimate_rows(claims: list[dict[str, str]]) -> list[dict[str, str]]:
     for event_id in sorted(by_event):
         cs = by_event[event_id]
         dated = [c for c in cs if c["date"]]
-        counted = [c for c in cs if c["fatalities"] or c["fatalities_low"]]
+        counted = [c for c in cs if c["fatalities"] or c["fatalities_low"] or c["fatalities_high"]]
         out.append({
             "event_id": event_id, "sources": str(len(cs)), "source_ids": " ".join(sorted(c["source_id"] for c in cs)),
             "date_best": _lower_median([c["date"] for c in dated]),

@@ -100,7 +100,7 @@ class Coder:
             self.out.rows.setdefault(table, [])
             for source in [None] if table in REGISTRY else list(self.seeds):
                 file = annotation_file(table, source)
-                for rec in read_records(self.root, file, required=source is None and table != "enrichment"):
+                for rec in read_records(self.root, file, required=False):
                     self.code_record(table, dict(rec), file, src=rec, source=source)
         for child_table in (nested for _, nested in NESTED.values()):
             self.out.rows.setdefault(child_table, [])

@@ -73,12 +73,18 @@ def excuses(root: Path, source_id: str, units: list[Unit]) -> tuple[dict[str, st
     return out, todo
 
 
-def measure(source_id: str, units: list[Unit], cited: set[str], excused: dict[str, str]) -> Coverage:
-    """One source's coverage; a sentence both cited and excused is an error."""
+def measure(source_id: str, units: list[Unit], cited: set[str], excused: dict[str, str],
+            todo: set[str] = frozenset()) -> Coverage:
+    """One source's coverage; a sentence both cited and excused, or cited and still listed to do, is an error."""
     both = sorted(cited & set(excused))
     if both:
         raise BuildError(f"sentence(s) {', '.join(both)} are excused but also cited",
                          "Remove the excuse or the citation.", where=annotation_file(EXCUSED, source_id))
+    done = sorted(cited & todo)
+    if done:
+        raise BuildError(f"sentence(s) {', '.join(done)} are cited but still listed as not yet coded",
+                         "Delete their entries (an entry without a reason means 'to do').",
+                         where=annotation_file(EXCUSED, source_id))
     ids = {u.unit_id for u in units}
     todo = tuple(u.unit_id for u in units if u.unit_id not in cited and u.unit_id not in excused)
     return Coverage(len(units), len(ids & cited), len(excused), source_id, todo)

@@ -72,9 +72,9 @@ def coverage_of(root: Path, require: bool = True) -> tuple[list[Coverage], dict]
     excused: dict[str, str] = {}
     parts = []
     for sid, us in units.items():
-        reasons, _todo = excuses(root, sid, us)
+        reasons, todo = excuses(root, sid, us)
         excused.update(reasons)
-        parts.append(measure(sid, us, cited, reasons))
+        parts.append(measure(sid, us, cited, reasons, todo))
     if require:
         require_full(parts, units)
     return parts, {"meta": meta, "seeds": seeds, "units": units, "coded": coded, "excused": excused}
