@@ -113,6 +113,7 @@ def generate_tables(total_rows: int, seed: int = 0) -> dict[str, dict[str, np.nd
     nc = min(n["casualties"], len(violent_ids))
     cev = violent_ids[:nc]
     t["casualties"] = {"casualty_id": np.char.add(cev.astype(str), "--killed"), "event_id": cev,
+                       "source_id": np.full(nc, "src-000", dtype=object),
                        "actor_id": np.char.add("ac-", rng.integers(0, n["actors"], nc).astype(str)),
                        "outcome": np.full(nc, "killed", dtype=object), "count": rng.integers(0, 50, nc).astype(str),
                        "qualifier": np.full(nc, "exact", dtype=object), "count_raw": np.full(nc, "three attackers", dtype=object)}
@@ -129,12 +130,22 @@ def generate_tables(total_rows: int, seed: int = 0) -> dict[str, dict[str, np.nd
     pick = np.arange(k) % len(cited)
     quote = np.array([u["text"] for u in cited], dtype=object)[pick]
     t["evidence"] = {"evidence_id": np.char.add(np.char.add(tables.astype(str), "/"), np.char.add(recs.astype(str), "/1")),
+                     "source_id": np.full(k, "src-000", dtype=object),
                      "table_name": tables, "record_id": recs, "quote": quote,
                      # an event's or statement's one quote is also its date cue (rule: date_cue_quoted)
                      "field": np.where(np.isin(tables, ["events", "statements"]), "date_basis", ""),
                      "start": np.array([u["start"] for u in cited], dtype=object)[pick],
                      "end": np.array([u["end"] for u in cited], dtype=object)[pick],
                      "unit_id": np.array([u["unit_id"] for u in cited], dtype=object)[pick]}
+    ev = t["events"]
+    t["claims"] = {"claim_id": np.char.add(ev["event_id"].astype(str), "--src-000"), "event_id": ev["event_id"],
+                   "source_id": np.full(ne, "src-000", dtype=object), "coded_in": np.full(ne, "events", dtype=object),
+                   "date": ev["date"], "date_start": ev["date_start"], "date_end": ev["date_end"],
+                   "place_id": ev["place_id"]}
+    t["event_estimates"] = {"event_id": ev["event_id"], "sources": np.full(ne, "1", dtype=object),
+                            "source_ids": np.full(ne, "src-000", dtype=object), "date_best": ev["date"],
+                            "date_low": t["claims"]["date_start"], "date_high": t["claims"]["date_end"],
+                            "fatalities_sources": np.full(ne, "0", dtype=object)}
     t["enrichment"] = {"enrichment_id": np.array(["places--pl-0--latitude"], dtype=object), "table_name": np.array(["places"], dtype=object),
                        "record_id": np.array(["pl-0"], dtype=object), "property": np.array(["latitude"], dtype=object),
                        "value": np.array(["42.97333"], dtype=object), "source_title": np.array(["Wikipedia: Banjska (village)"], dtype=object),

@@ -110,6 +110,6 @@ def zip_package(root: Path, zpath: Path) -> Path:
     with zipfile.ZipFile(zpath, "w") as zf:
         zf.write(root / "datapackage.json", "datapackage.json")
         for folder in ("data", "schemas", "seeds"):
-            for p in sorted((root / folder).iterdir()):
-                zf.write(p, f"{folder}/{p.name}")
+            for p in sorted(p for p in (root / folder).rglob("*") if p.is_file()):
+                zf.write(p, p.relative_to(root).as_posix())
     return zpath

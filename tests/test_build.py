@@ -53,21 +53,21 @@ def test_ambiguous_quote_fails_naming_the_record(repo, cli):
 
 
 def test_coverage_below_100_percent_fails(repo, cli):
-    edit(repo / "annotations/excused.yaml", "  - unit_id: L06S01\n", "  - unit_id: L07S01\n")
-    edit(repo / "annotations/excused.yaml", "    reason: \"Site navigation", "    reason: \"dup")
-    text = (repo / "annotations/excused.yaml").read_text()
+    edit(repo / "annotations/src-000/excused.yaml", "  - unit_id: L06S01\n", "  - unit_id: L07S01\n")
+    edit(repo / "annotations/src-000/excused.yaml", "    reason: \"Site navigation", "    reason: \"dup")
+    text = (repo / "annotations/src-000/excused.yaml").read_text()
     # keep a single L07S01 entry so only L06S01 is uncovered
     first = text.index("  - unit_id: L07S01")
     second = text.index("  - unit_id: L07S01", first + 1)
     end = text.index("  - unit_id: L11S01")
-    (repo / "annotations/excused.yaml").write_text(text[:second] + text[end:])
+    (repo / "annotations/src-000/excused.yaml").write_text(text[:second] + text[end:])
     res = cli("--root", repo, "build")
     assert res.exit_code == 1
     assert "coverage" in res.stderr and "L06S01" in res.stderr
 
 
 def test_tampered_seed_fails(repo, cli):
-    seed = next((repo / "seeds").glob("*.txt"))
+    seed = next((repo / "seeds").glob("*/article.txt"))
     seed.write_bytes(seed.read_bytes().replace(b"three attackers", b"four attackers"))
     res = cli("--root", repo, "build")
     assert res.exit_code == 1
@@ -76,7 +76,7 @@ def test_tampered_seed_fails(repo, cli):
 
 def test_failed_build_writes_nothing(repo, cli):
     before = snapshot(repo)
-    edit(repo / "annotations/events.yaml", "event_status: occurred", "event_status: occurred\n    bogus_field: 1")
+    edit(repo / "annotations/src-000/events.yaml", "event_status: occurred", "event_status: occurred\n    bogus_field: 1")
     res = cli("--root", repo, "build")
     assert res.exit_code == 1
     assert "unknown field(s) bogus_field" in res.stderr
@@ -92,7 +92,7 @@ def test_source_text_field_must_be_words_of_the_evidence(repo, cli):
 
 
 def test_record_without_evidence_fails(repo, cli):
-    edit(repo / "annotations/casualties.yaml", "    evidence:\n      - resulting in the death of three attackers\n", "")
+    edit(repo / "annotations/src-000/casualties.yaml", "    evidence:\n      - resulting in the death of three attackers\n", "")
     res = cli("--root", repo, "build")
     assert res.exit_code == 1
     assert "record banjska-attack--armed-serbs--killed" in res.stderr and "no evidence" in res.stderr
@@ -127,9 +127,9 @@ def test_build_check_names_missing_and_extra_files(repo, cli):
 def test_seed_copy_is_the_captured_article():
     """seeds/ holds the article byte-for-byte as captured: its metadata, the sources table and the
     descriptor all record the seed's own sha256 and size."""
-    [meta_path] = (ROOT / "seeds").glob("*.meta.yaml")
+    [meta_path] = (ROOT / "seeds").glob("*/source.yaml")
     meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
-    assert meta["path"] == f"seeds/{meta_path.name.removesuffix('.meta.yaml')}.txt"
+    meta["path"] = f"seeds/{meta_path.parent.name}/article.txt"   # the folder gives the source's id and path
     raw = (ROOT / meta["path"]).read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     assert (meta["sha256"], meta["bytes"]) == (digest, len(raw))

@@ -340,7 +340,7 @@ def _(p, tmp):
 
 @case("article-tampered")
 def _(p, tmp):
-    p.replace_bytes("article", b"White House", b"White Hou5e")
+    p.replace_bytes("article-src-000", b"White House", b"White Hou5e")
     return Expect(1, [Want("sources", "dataset:source_hash_matches_article", line=2, column="sha256"),
                       Want("evidence", "dataset:evidence_matches_source", column="quote")])
 

@@ -77,7 +77,7 @@ def v1(change):
     return both
 
 
-EV, ART, SRC = index("events"), index("article"), index("sources")
+EV, ART, SRC = index("events"), index("article-src-000"), index("sources")
 EID = field_index("event_id")
 
 # (name, corruption of a fresh copy, file of the expected issue, JSON pointer the message starts with)
@@ -99,19 +99,19 @@ CASES = [
      "datapackage.json", "/sources"),
     ("v1-package-name-pattern", lambda r: edit_descriptor(r, v1(lambda d: d.update(name="Banjska Events"))),
      "datapackage.json", "/name"),
-    ("v1-resource-name-pattern", lambda r: edit_descriptor(r, v1(lambda d: res(d, "article").update(name="The Article"))),
+    ("v1-resource-name-pattern", lambda r: edit_descriptor(r, v1(lambda d: res(d, "article-src-000").update(name="The Article"))),
      "datapackage.json", f"/resources/{ART}/name"),
-    ("resource-name-number", lambda r: edit_descriptor(r, lambda d: res(d, "article").update(name=7)),
+    ("resource-name-number", lambda r: edit_descriptor(r, lambda d: res(d, "article-src-000").update(name=7)),
      "datapackage.json", f"/resources/{ART}/name"),
-    ("no-path-no-data", lambda r: edit_descriptor(r, lambda d: res(d, "article").pop("path")),
+    ("no-path-no-data", lambda r: edit_descriptor(r, lambda d: res(d, "article-src-000").pop("path")),
      "datapackage.json", f"/resources/{ART}"),
     ("bytes-string", lambda r: edit_descriptor(r, lambda d: res(d, "sources").update(bytes="1408")),
      "datapackage.json", f"/resources/{SRC}/bytes"),
-    ("hash-number", lambda r: edit_descriptor(r, lambda d: res(d, "article").update(hash="sha256:not-hex")),
+    ("hash-number", lambda r: edit_descriptor(r, lambda d: res(d, "article-src-000").update(hash="sha256:not-hex")),
      "datapackage.json", f"/resources/{ART}/hash"),
-    ("dialect-delimiter-number", lambda r: edit_descriptor(r, lambda d: res(d, "article").update(dialect={"delimiter": 5})),
+    ("dialect-delimiter-number", lambda r: edit_descriptor(r, lambda d: res(d, "article-src-000").update(dialect={"delimiter": 5})),
      "datapackage.json", f"/resources/{ART}/dialect/delimiter"),
-    ("dialect-not-an-object", lambda r: edit_descriptor(r, lambda d: res(d, "article").update(dialect=[","])),
+    ("dialect-not-an-object", lambda r: edit_descriptor(r, lambda d: res(d, "article-src-000").update(dialect=[","])),
      "datapackage.json", f"/resources/{ART}/dialect"),
     ("unknown-field-type-inline", lambda r: inline_schema(r, "events", set_field("type", "text")),
      "datapackage.json", f"/resources/{EV}/schema/fields/{EID}/type"),
@@ -137,7 +137,7 @@ CASES = [
      SCHEMA, f"/fields/{EID + 1}/name"),
     ("pattern-does-not-compile", lambda r: edit_schema(r, set_field("constraints", {"pattern": "(unclosed"})),
      SCHEMA, f"/fields/{EID}/constraints/pattern"),
-    ("duplicate-resource-name", lambda r: edit_descriptor(r, lambda d: res(d, "article").update(name="sources")),
+    ("duplicate-resource-name", lambda r: edit_descriptor(r, lambda d: res(d, "article-src-000").update(name="sources")),
      "datapackage.json", f"/resources/{ART}/name"),
 ]
 

@@ -58,7 +58,7 @@ def set_version(root: Path, cli, version: str, date: str = "2026-12-01") -> None
 
 def correct_a_row(root: Path, cli) -> None:
     """A data correction (a coding note on a casualty row): needs a patch bump."""
-    edit(root / "annotations/casualties.yaml", "    count_raw: three attackers\n",
+    edit(root / "annotations/src-000/casualties.yaml", "    count_raw: three attackers\n",
          "    count_raw: three attackers\n    notes: Corrected in a later release.\n")
     assert cli("--root", root, "build").exit_code == 0
 
@@ -92,7 +92,7 @@ def test_zip_entries_are_sorted_with_fixed_time_and_mode(repo, cli):
         # stored, not deflated: DEFLATE bytes depend on the zlib build, stored bytes do not
         assert {i.compress_type for i in infos} == {zipfile.ZIP_STORED}
         for required in ("datapackage.json", "data/events.csv", "schemas/events.schema.json",
-                         "seeds/000_7210e56ee1d0009a.txt", "seeds/000_7210e56ee1d0009a.meta.yaml",
+                         "seeds/src-000/article.txt", "seeds/src-000/source.yaml",
                          "docs/codebook.md", "docs/codebook.html", "docs/timeline.png",
                          "README.md", "CITATION.cff", "LICENSE", "CHANGELOG.md"):
             assert required in names, required

@@ -54,7 +54,7 @@ def dist_files(root: Path) -> dict[str, bytes]:
 
 def correct_a_row(root: Path) -> None:
     """An annotation correction (a coding note on a casualty row), not yet built: needs a patch bump."""
-    edit(root / "annotations/casualties.yaml", "    count_raw: three attackers\n",
+    edit(root / "annotations/src-000/casualties.yaml", "    count_raw: three attackers\n",
          "    count_raw: three attackers\n    notes: Corrected in a later release.\n")
 
 
@@ -62,7 +62,13 @@ def correct_a_row(root: Path) -> None:
 
 def test_release_holds_the_dataset_only(repo, cli):
     fresh(repo)
-    (repo / "seeds" / "scratch-notes.txt").write_text("not referenced by the package\n")
+    stray = repo / "seeds" / "src-000" / "scratch-notes.txt"
+    stray.write_text("not referenced by the package\n")
+    res = cli("--root", repo, "publish")
+    assert res.exit_code == 1
+    assert "seeds/src-000/scratch-notes.txt: not part of a registered source" in res.stderr
+    assert not (repo / "dist").exists()
+    stray.unlink()
     res = cli("--root", repo, "publish")
     assert res.exit_code == 0, res.stderr
     entries = entries_of(zip_of(repo))
@@ -70,7 +76,7 @@ def test_release_holds_the_dataset_only(repo, cli):
     package = {"datapackage.json"} | {r["path"] for r in desc["resources"]} | {
         r["schema"] for r in desc["resources"] if isinstance(r.get("schema"), str)}
     assert set(entries) == package | {
-        "seeds/000_7210e56ee1d0009a.meta.yaml",  # the article's capture metadata
+        "seeds/src-000/source.yaml",  # the article's capture metadata (seeds/ holds nothing else)
         "docs/codebook.md", "docs/codebook.html", "docs/timeline.png",
         "README.md", "LICENSE", "CHANGELOG.md", "CITATION.cff"}
     # the toolkit's README and MIT licence stay out; the dataset's own documents go in
@@ -183,7 +189,7 @@ def test_released_docs_state_the_released_version_and_republishing_says_so(repo,
     fresh(repo)
     assert cli("--root", repo, "publish").exit_code == 0
     assert cli("--root", repo, "build").exit_code == 0
-    edit(repo / "annotations/casualties.yaml", "    count_raw: three attackers\n",
+    edit(repo / "annotations/src-000/casualties.yaml", "    count_raw: three attackers\n",
          "    count_raw: three attackers\n    notes: Corrected in a later release.\n")
     res = cli("--root", repo, "bump", "--date", LATER)
     assert res.exit_code == 0, res.stderr

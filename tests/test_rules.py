@@ -206,6 +206,13 @@ def c_statement_actor_id_form(repo):
     return [Loc("statement_actors", put(repo, "statement_actors", key, "actor_id", "all-parties"), "statement_actor_id", key)]
 
 
+def c_claims_have_evidence(repo):
+    """A claim said to be coded in a claims record (another source's, with its own quotes) but quoting nothing;
+    the event record's own claim (coded_in events) rests on the record's evidence."""
+    return [Loc("claims", set_cell(csv_of(repo, "claims"), ("claim_id", "banjska-attack--src-000"), "coded_in",
+                                   "claims"), "claim_id")]
+
+
 def make_evidence_case(table: str) -> Callable:
     """Move every quote of one record of `table` to another record of the same table."""
 
@@ -281,12 +288,12 @@ def c_evidence_inside_unit(repo):
 
 
 def c_unit_cited_and_excused(repo):
-    return [Loc("units", set_cell(csv_of(repo, "units"), ("unit_id", "L01S01"), "excuse_reason", "Excused."),
+    return [Loc("units", set_cell(csv_of(repo, "units"), ("unit_id", "src-000/L01S01"), "excuse_reason", "Excused."),
                 "excuse_reason", "Excused.")]
 
 
 def c_unit_neither_cited_nor_excused(repo):
-    return [Loc("units", set_cell(csv_of(repo, "units"), ("unit_id", "L11S01"), "excuse_reason", ""), "excuse_reason")]
+    return [Loc("units", set_cell(csv_of(repo, "units"), ("unit_id", "src-000/L11S01"), "excuse_reason", ""), "excuse_reason")]
 
 
 def c_enrichment_has_source(repo):
@@ -345,7 +352,8 @@ CASES: list[tuple[str, str, Callable]] = [
     ("casualties_in_violent_events", "strategic-development", c_casualties_in_violent_events),
     ("event_actor_id_form", "actor-changed", c_event_actor_id_form),
     ("statement_actor_id_form", "actor-changed", c_statement_actor_id_form),
-    *[(f"{t}_have_evidence", "quotes-moved", make_evidence_case(t)) for t in CODED],
+    *[(f"{t}_have_evidence", "quotes-moved", make_evidence_case(t)) for t in CODED if t != "claims"],
+    ("claims_have_evidence", "claimed-without-quotes", c_claims_have_evidence),
     ("evidence_record_exists", "unknown-record", c_evidence_record_exists),
     ("evidence_matches_source", "quote-changed", c_evidence_matches_source),
     ("evidence_matches_source", "offsets-shifted", c_evidence_offsets_shifted),
@@ -457,6 +465,9 @@ KNOCK_ON = {
     ("events", "place_id"): [("event_location_listed", "place_id")],  # a location must be one of the event's places
     ("statement_actors", "statement_id"): [("statement_actor_id_form", "statement_actor_id")],
     ("statement_actors", "actor_id"): [("statement_actor_id_form", "statement_actor_id")],
+    # a row of an unknown source has no text to be checked against
+    ("evidence", "source_id"): [("evidence_matches_source", "quote")],
+    ("units", "source_id"): [("unit_matches_source", "text")],
 }
 
 
@@ -465,7 +476,7 @@ def test_every_foreign_key_is_enforced(repo, table, field, ref):
     path = csv_of(repo, table)
     header, rows = read_rows(path)
     row = next(n for n, r in enumerate(rows) if r[header.index(field)])
-    value = "L99S99" if field == "unit_id" else "no-such-id"
+    value = "src-000/L99S99" if field == "unit_id" else "no-such-id"
     line = set_cell(path, row, field, value)
     rehash(repo)
     report = validate_package(repo)

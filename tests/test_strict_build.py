@@ -32,12 +32,12 @@ def line_of(path, text: str, occurrence: int = 1) -> int:
 
 def test_duplicate_key_is_refused_with_its_line_and_nothing_is_written(repo, cli):
     before = snapshot(repo)
-    path = repo / "annotations/casualties.yaml"
+    path = repo / "annotations/src-000/casualties.yaml"
     edit(path, "    count: 3\n", "    count: 3\n    count: 4\n")
     first, second = line_of(path, "    count: 3"), line_of(path, "    count: 4")
     res = cli("--root", repo, "build")
     assert res.exit_code == 1
-    assert f"annotations/casualties.yaml:{second}: duplicate key 'count' (first at line {first})" in res.stderr
+    assert f"annotations/src-000/casualties.yaml:{second}: duplicate key 'count' (first at line {first})" in res.stderr
     assert "Traceback" not in res.output
     assert snapshot(repo) == before
 
@@ -51,18 +51,18 @@ def test_scalars_stay_text():
 
 
 def test_a_leading_zero_code_is_kept(repo, cli):
-    edit(repo / "annotations/events.yaml", '    cameo_code: "193"', "    cameo_code: 010")
+    edit(repo / "annotations/src-000/events.yaml", '    cameo_code: "193"', "    cameo_code: 010")
     assert cli("--root", repo, "build").exit_code == 0
     events = repo / "data/events.csv"
     assert get_cell(events, find_row(events, "event_id", "banjska-attack"), "cameo_code") == "010"
 
 
 def test_a_sexagesimal_looking_time_stays_text_and_the_schema_judges_it(repo, cli):
-    path = repo / "annotations/events.yaml"
+    path = repo / "annotations/src-000/events.yaml"
     edit(path, '    time_local: "03:00:00"', "    time_local: 3:00:00")
     res = cli("--root", repo, "build")
     assert res.exit_code == 1
-    assert f"annotations/events.yaml:{line_of(path, 'time_local: 3:00:00')}: time_local: value '3:00:00'" in res.stderr
+    assert f"annotations/src-000/events.yaml:{line_of(path, 'time_local: 3:00:00')}: time_local: value '3:00:00'" in res.stderr
     assert "10800" not in res.stderr
 
 
@@ -80,11 +80,11 @@ def test_NO_stays_NO_and_a_boolean_field_rejects_it(repo, cli):
     ("    count: 3\n", "    count: !!int 3\n", "YAML tags (!!int) are not allowed"),
 ])
 def test_anchors_aliases_and_tags_are_refused(repo, cli, old, new, message):
-    path = repo / "annotations/casualties.yaml"
+    path = repo / "annotations/src-000/casualties.yaml"
     edit(path, old, new)
     res = cli("--root", repo, "build")
     assert res.exit_code == 1
-    assert re.search(r"annotations/casualties\.yaml:\d+: ", res.stderr) and message in res.stderr
+    assert re.search(r"annotations/src-000/casualties\.yaml:\d+: ", res.stderr) and message in res.stderr
 
 
 # 2. metadata against its JSON Schema ---------------------------------------------------------------------
@@ -129,29 +129,29 @@ def test_metadata_unknown_or_missing_key(repo, cli):
 
 def test_a_row_breaking_its_table_schema_names_the_annotation_line(repo, cli):
     before = snapshot(repo)
-    path = repo / "annotations/casualties.yaml"
+    path = repo / "annotations/src-000/casualties.yaml"
     edit(path, "    outcome: killed\n    count: 3", "    outcome: wounded\n    count: 3")
     res = cli("--root", repo, "build")
     assert res.exit_code == 1
     line = line_of(path, "outcome: wounded")
-    assert f"annotations/casualties.yaml:{line}: outcome: value 'wounded': " in res.stderr
+    assert f"annotations/src-000/casualties.yaml:{line}: outcome: value 'wounded': " in res.stderr
     assert "constraints.enum" in res.stderr and "Nothing was written" in res.stderr
     assert snapshot(repo) == before
 
 
 def test_a_broken_reference_names_the_annotation_line(repo, cli):
-    path = repo / "annotations/casualties.yaml"
+    path = repo / "annotations/src-000/casualties.yaml"
     edit(path, "    actor_id: armed-serbs\n", "    actor_id: nobody\n")
     res = cli("--root", repo, "build")
     assert res.exit_code == 1
-    assert f"annotations/casualties.yaml:{line_of(path, 'actor_id: nobody')}: actor_id: value 'nobody': " in res.stderr
+    assert f"annotations/src-000/casualties.yaml:{line_of(path, 'actor_id: nobody')}: actor_id: value 'nobody': " in res.stderr
 
 
 # 4. staged writes ----------------------------------------------------------------------------------------
 
 def change_a_row(repo):
     """A valid edit that changes data/casualties.csv and datapackage.json (its hash), in that order."""
-    edit(repo / "annotations/casualties.yaml", "    count_raw: three attackers\n",
+    edit(repo / "annotations/src-000/casualties.yaml", "    count_raw: three attackers\n",
          "    count_raw: three attackers\n    notes: Staging test.\n")
 
 

@@ -50,14 +50,14 @@ def read_article(path: Path) -> tuple[bytes, str]:
         raise InputError(f"{path} is not a file", "Give the path of the article's plain-text file.")
     raw = path.read_bytes()
     if not raw.strip():
-        raise InputError(f"{path} is empty", "Give the article's text; nothing was written.")
+        raise InputError(f"{path} is empty", "Give the article's text.")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path} is not UTF-8 (byte {exc.start})",
-                         "Convert the file to UTF-8 first (e.g. `iconv -f latin1 -t utf-8`); nothing was written.") from None
+                         "Convert the file to UTF-8 first (e.g. `iconv -f latin1 -t utf-8`).") from None
     if text.startswith("\ufeff"):
-        raise InputError(f"{path} starts with a byte-order mark", "Save it as UTF-8 without a BOM; nothing was written.")
+        raise InputError(f"{path} starts with a byte-order mark", "Save it as UTF-8 without a BOM.")
     return raw, text
 
 
@@ -68,12 +68,12 @@ def check_new(root: Path, source_id: str, digest: str) -> None:
                          "(2 to 63, starting and ending with a letter or digit)", "Choose an id such as src-001.")
     for rel in (f"{SEEDS}/{source_id}", f"{ANNOTATIONS}/{source_id}"):
         if (root / rel).exists():
-            raise InputError(f"source id {source_id!r} is in use ({rel} exists)", "Choose another id; nothing was written.")
+            raise InputError(f"source id {source_id!r} is in use ({rel} exists)", "Choose another id.")
     for other in source_ids(root):
         meta = load_yaml(root / SEEDS / other / SOURCE_FILE, f"{SEEDS}/{other}/{SOURCE_FILE}")
         if isinstance(meta, dict) and meta.get("sha256") == digest:
             raise InputError(f"this text is already source {other!r} (same sha256 {digest})",
-                             "A source is registered once; nothing was written.")
+                             "A source is registered once.")
 
 
 def source_yaml(source_id: str, digest: str, size: int, title: str, published: str, url: str, publisher: str,
@@ -130,10 +130,13 @@ def check_options(published: str, url: str, language: str) -> None:
 def add_source(root: Path, path: Path, source_id: str, title: str = "", published: str = "", url: str = "",
                publisher: str = "", language: str = "und") -> Added:
     """Register the article at `path` as source `source_id` of the project at `root`."""
-    check_options(published, url, language)
-    raw, text = read_article(path)
-    digest = hashlib.sha256(raw).hexdigest()
-    check_new(root, source_id, digest)
+    try:
+        check_options(published, url, language)
+        raw, text = read_article(path)
+        digest = hashlib.sha256(raw).hexdigest()
+        check_new(root, source_id, digest)
+    except InputError as exc:
+        raise InputError(exc.message, f"{exc.hint} Nothing was written.".strip(), exc.where) from None
     files = {
         f"{SEEDS}/{source_id}/{ARTICLE_FILE}": raw,
         f"{SEEDS}/{source_id}/{SOURCE_FILE}": source_yaml(source_id, digest, len(raw), title, published, url,

@@ -187,7 +187,8 @@ SOURCE_FILE = "source.yaml"    # seeds/<source_id>/source.yaml: its capture meta
 
 
 def stray_seeds(root: Path) -> list[str]:
-    """Entries of seeds/ that are not a registered source (a folder holding article.txt and source.yaml)."""
+    """Entries of seeds/ that are not a registered source (a folder holding article.txt and source.yaml, and
+    nothing else)."""
     folder = root / SEEDS
     if not folder.is_dir():
         return []
@@ -195,8 +196,11 @@ def stray_seeds(root: Path) -> list[str]:
     for entry in sorted(folder.iterdir()):
         registered = (entry.is_dir() and not entry.is_symlink() and (entry / ARTICLE_FILE).is_file()
                       and (entry / SOURCE_FILE).is_file())
-        if not registered and not entry.name.startswith("."):
+        if not registered:
             stray.append(entry.relative_to(root).as_posix())
+        else:
+            stray += [p.relative_to(root).as_posix() for p in sorted(entry.iterdir())
+                      if p.name not in (ARTICLE_FILE, SOURCE_FILE)]
     return stray
 
 
@@ -211,7 +215,7 @@ def load_sources(root: Path) -> list[Seed]:
     (it would otherwise be silently left out of the data)."""
     stray = stray_seeds(root)
     if stray:
-        raise BuildError(f"{', '.join(stray)} in {SEEDS}/ is not a registered source",
+        raise BuildError(f"{', '.join(stray)}: not part of a registered source",
                          "Add an article with `make-data add-source PATH --id ID`, or move the file out of seeds/.",
                          where=f"{SEEDS}/")
     ids = source_ids(root)

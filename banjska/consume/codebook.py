@@ -141,8 +141,8 @@ def how_to_read(package: Package, tables: dict) -> list[str]:
     out = ["## How to read the data", ""]
 
     out += ["### Evidence", "",
-            "Every coded row is supported by one or more rows of [`evidence`](#table-evidence): an exact quote from the "
-            "article with its character offsets (`start`, `end`) into the article text and the sentence "
+            "Every coded row is supported by one or more rows of [`evidence`](#table-evidence): an exact quote from a "
+            "source (`source_id`) with its character offsets (`start`, `end`) into that source's text and the sentence "
             "([`units`](#table-units)) it lies in; `field` names the field a quote supports, when it supports one "
             "field rather than the whole record. The build fails unless every quote is found exactly once at its "
             "offsets, every field marked *words of the article* below is inside one of its record's quotes, and every "
@@ -253,8 +253,10 @@ def render_markdown(package: Package, tables: dict) -> str:
         lines += [f"Licence: {licences}. {esc(d.get('sourceTextNote', ''))}".rstrip(), ""]
     records = listing.events(tables, esc, code) + listing.statements(tables, esc, code)
     agreement = listing.agreement(tables, esc, code)
+    claims = listing.sources(tables, esc, code)
     lines += ["## Contents", "", "- [How to read the data](#how-to-read-the-data)", "- [Timeline](#timeline)"]
     lines += ["- [Events and statements](#events-and-statements)"] if records else []
+    lines += ["- [Sources and claims](#sources-and-claims)"] if claims else []
     lines += ["- [Intercoder agreement](#intercoder-agreement)"] if agreement else []
     lines += ["- [Tables](#tables)"]
     lines += [f"    - [{code(r['name'])}](#table-{r['name'].replace('_', '-')}): {esc(r.get('description', ''))}"
@@ -273,6 +275,7 @@ def render_markdown(package: Package, tables: dict) -> str:
         lines += ["## Events and statements", "",
                   "Every event and statement, by best-estimate date: when (with `date_basis` and `time_precision`), the "
                   "hard bounds, who, what, and the article's words (the record's first quote).", ""] + records
+    lines += claims
     lines += agreement
     lines += ["## Tables", ""]
     for r in resources:

@@ -123,3 +123,51 @@ def agreement(tables: dict, esc, code) -> list[str]:
                 f"{esc(_text(d.get('first_value')))} | {esc(_text(d.get('second_value')))} | {esc(_text(d.get('final_value')))} | "
                 f"{esc(_text(d.get('reason')))} |" for d in disagreements]
     return out + [""]
+
+
+def _count(best: str, low: str, high: str) -> str:
+    """A death count with its bounds: '5', '7 (7 to open)', '' when none is given."""
+    if not (best or low or high):
+        return ""
+    if low == best == high:
+        return best
+    return f"{best or '?'} ({low or 'open'} to {high or 'open'})"
+
+
+def sources(tables: dict, esc, code) -> list[str]:
+    """The sources, then per event its estimates across sources and each source's claim."""
+    srcs, claims, estimates = _rows(tables, "sources"), _rows(tables, "claims"), _rows(tables, "event_estimates")
+    if not srcs:
+        return []
+    units = defaultdict(int)
+    for u in _rows(tables, "units"):
+        units[_text(u.get("source_id"))] += 1
+    out = ["## Sources and claims", "",
+           "| source | title | published (earliest to latest) | language | sentences | text |", "|---|---|---|---|---|---|"]
+    for s in srcs:
+        sid = _text(s.get("source_id"))
+        published = " to ".join(dict.fromkeys(x for x in (_text(s.get("publication_date_earliest")),
+                                                            _text(s.get("publication_date_latest"))) if x)) or "unknown"
+        out.append(f"| {code(sid)} | {esc(_text(s.get('title')) or 'unknown')} | {esc(published)} | "
+                   f"{esc(_text(s.get('language')))} | {units[sid]} | {code(_text(s.get('path')))} |")
+    if estimates:
+        by_event = defaultdict(list)
+        for c in claims:
+            by_event[_text(c.get("event_id"))].append(c)
+        out += ["", "Per event, the estimates across its sources ([`event_estimates`](#table-event-estimates): best, "
+                "then low to high) and what each source claims ([`claims`](#table-claims)); the rule is the coding rule "
+                "*Sources, claims and estimates*.", "",
+                "| event | sources | date: best (low to high) | deaths: best (low to high) | claims |", "|---|---|---|---|---|"]
+        for e in estimates:
+            eid = _text(e.get("event_id"))
+            date = _text(e.get("date_best"))
+            span = f"{_text(e.get('date_low')) or 'open'} to {_text(e.get('date_high')) or 'open'}"
+            deaths = _count(*(_text(e.get(k)) for k in ("fatalities_best", "fatalities_low", "fatalities_high")))
+            each = "; ".join(
+                f"{code(_text(c.get('source_id')))}: {esc(_text(c.get('date')) or 'no date')}"
+                + (f", {esc(_count(*(_text(c.get(k)) for k in ('fatalities', 'fatalities_low', 'fatalities_high'))))} dead"
+                   if _text(c.get("fatalities")) or _text(c.get("fatalities_low")) or _text(c.get("fatalities_high")) else "")
+                for c in by_event.get(eid, []))
+            out.append(f"| {code(eid)} | {esc(_text(e.get('sources')))} | {esc(date or 'none')} ({esc(span)}) | "
+                       f"{esc(deaths or 'none given')} | {each} |")
+    return out + [""]

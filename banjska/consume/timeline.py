@@ -37,14 +37,15 @@ def _value(v):
 
 
 def rows_from(tables: dict) -> list[Row]:
-    """One Row per event, then one per statement (speaker in the label), in table order."""
+    """One Row per event, then one per statement (speaker in the label), in table order; a table the package
+    lacks has no rows."""
     out = []
     for kind, table, key in (("event", "events", "event_id"), ("statement", "statements", "statement_id")):
-        frame = tables[table]
-        for rec in frame.to_dict("records"):
+        frame = tables.get(table)
+        for rec in ([] if frame is None else frame.to_dict("records")):
             label = str(rec[key])
             if kind == "statement":
-                label += f"  ({rec['speaker_actor_id']})"
+                label += f"  ({rec.get('speaker_actor_id', '')})"
             tp = _value(rec.get("time_precision"))
             exact = tp == 1 if tp is not None else str(_value(rec.get("date_precision"))) == "day"
             out.append(Row(kind, label, _value(rec.get("date")), exact, _value(rec.get("date_start")),

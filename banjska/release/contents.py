@@ -131,12 +131,14 @@ def package_files(desc: dict) -> list[str]:
 
 
 def seed_metadata(desc: dict) -> list[str]:
-    """The capture metadata beside each referenced seed text (seeds/<stem>.meta.yaml)."""
+    """The capture metadata beside each referenced source text (seeds/<source_id>/source.yaml; before 3.0.0,
+    seeds/<stem>.meta.yaml). Only registered sources are resources, so nothing else in seeds/ is released."""
     out = []
     for res in desc["resources"]:
-        path = str(res["path"])
-        if path.startswith("seeds/"):
-            out.append(str(Path(path).with_suffix(".meta.yaml").as_posix()))
+        path = Path(str(res["path"]))
+        if path.parts[:1] == ("seeds",):
+            beside = path.parent / "source.yaml" if len(path.parts) == 3 else path.with_suffix(".meta.yaml")
+            out.append(beside.as_posix())
     return out
 
 
