@@ -11,8 +11,11 @@ import csv
 import hashlib
 import io
 import json
+import sys
 import zipfile
 from pathlib import Path
+
+csv.field_size_limit(sys.maxsize)  # tests write cells of many megabytes on purpose
 
 
 def csv_of(root: Path, table: str) -> Path:
