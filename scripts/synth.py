@@ -138,14 +138,18 @@ def generate_tables(total_rows: int, seed: int = 0) -> dict[str, dict[str, np.nd
                      "end": np.array([u["end"] for u in cited], dtype=object)[pick],
                      "unit_id": np.array([u["unit_id"] for u in cited], dtype=object)[pick]}
     ev = t["events"]
+    # each event's own claim (one source), its deaths the event's one killed row (exact), and the estimates
+    dead = np.full(ne, "", dtype=object)
+    dead[np.flatnonzero(violent)[:nc]] = t["casualties"]["count"]
     t["claims"] = {"claim_id": np.char.add(ev["event_id"].astype(str), "--src-000"), "event_id": ev["event_id"],
                    "source_id": np.full(ne, "src-000", dtype=object), "coded_in": np.full(ne, "events", dtype=object),
                    "date": ev["date"], "date_start": ev["date_start"], "date_end": ev["date_end"],
-                   "place_id": ev["place_id"]}
+                   "place_id": ev["place_id"], "fatalities": dead, "fatalities_low": dead, "fatalities_high": dead}
     t["event_estimates"] = {"event_id": ev["event_id"], "sources": np.full(ne, "1", dtype=object),
                             "source_ids": np.full(ne, "src-000", dtype=object), "date_best": ev["date"],
-                            "date_low": t["claims"]["date_start"], "date_high": t["claims"]["date_end"],
-                            "fatalities_sources": np.full(ne, "0", dtype=object)}
+                            "date_low": ev["date_start"], "date_high": ev["date_end"],
+                            "fatalities_sources": np.where(dead != "", "1", "0").astype(object),
+                            "fatalities_best": dead, "fatalities_low": dead, "fatalities_high": dead}
     t["enrichment"] = {"enrichment_id": np.array(["places--pl-0--latitude"], dtype=object), "table_name": np.array(["places"], dtype=object),
                        "record_id": np.array(["pl-0"], dtype=object), "property": np.array(["latitude"], dtype=object),
                        "value": np.array(["42.97333"], dtype=object), "source_title": np.array(["Wikipedia: Banjska (village)"], dtype=object),

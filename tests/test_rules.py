@@ -46,10 +46,22 @@ def put(repo: Path, table: str, key: str, column: str, value: str) -> int:
     return set_cell(csv_of(repo, table), (PK[table], key), column, value)
 
 
+def rebuilt(repo: Path, event: str, **values: str) -> None:
+    """Let the derived tables follow a corrupted coded value, as `make-data build` would: the event's own claim
+    (`claim_<column>`) and its estimates (`estimate_<column>`), so that only the rule under test fires."""
+    for name, value in values.items():
+        table, column = name.split("_", 1)
+        if table == "claim":
+            put(repo, "claims", f"{event}--src-000", column, value)
+        else:
+            put(repo, "event_estimates", event, column, value)
+
+
 # --- one corruption per case: returns the location(s) the rule must report --------------------------
 
 def c_event_dates_ordered(repo):
     # The best estimate before the hard lower bound (weaponry-discovered: on or after 24 September).
+    rebuilt(repo, "weaponry-discovered", claim_date="2023-09-23", estimate_date_best="2023-09-23")
     return [Loc("events", put(repo, "events", "weaponry-discovered", "date", "2023-09-23"), "date", "2023-09-23")]
 
 
@@ -103,6 +115,7 @@ def c_statement_narrowing_consistent(repo):
 def c_event_bounds_follow(repo):
     # 'after_referenced_event' with reference 24 September gives the lower bound 24, not 25.
     line = put(repo, "events", "weaponry-discovered", "date_start", "2023-09-25")
+    rebuilt(repo, "weaponry-discovered", claim_date_start="2023-09-25", estimate_date_low="2023-09-25")
     return [Loc("events", line, "date_start", "2023-09-25")]
 
 
@@ -145,6 +158,7 @@ def c_statement_not_before_event(repo):
 
 def c_event_location_listed(repo):
     # Kosovo is a place of the NATO decision (relation 'concerns'), not of the attack.
+    rebuilt(repo, "banjska-attack", claim_place_id="kosovo")
     return [Loc("events", put(repo, "events", "banjska-attack", "place_id", "kosovo"), "place_id", "kosovo")]
 
 
@@ -161,6 +175,7 @@ def c_affiliation_basis_with_affiliation(repo):
 def c_casualty_count_consistent(repo):
     # count 3 with count_high 2: low <= count <= high fails.
     line = set_cell(csv_of(repo, "casualties"), ("actor_id", "armed-serbs"), "count_high", "2")
+    rebuilt(repo, "banjska-attack", claim_fatalities_high="3", estimate_fatalities_high="3")  # 1 + 2
     return [Loc("casualties", line, "count", "3")]
 
 
@@ -170,6 +185,8 @@ def c_casualty_exact_with_range(repo):
     set_cell(path, ("actor_id", "armed-serbs"), "count_low", "2")
     line = set_cell(path, ("actor_id", "armed-serbs"), "count_high", "4")
     assert get_cell(path, find_row(path, "actor_id", "armed-serbs"), "qualifier") == "exact"
+    rebuilt(repo, "banjska-attack", claim_fatalities_low="3", claim_fatalities_high="5",  # 1 + 2, 1 + 4
+            estimate_fatalities_low="3", estimate_fatalities_high="5")
     return [Loc("casualties", line, "count", "3")]
 
 
@@ -193,6 +210,11 @@ def c_geo_precision_with_place(repo):
 
 def c_casualties_in_violent_events(repo):
     line = set_cell(csv_of(repo, "casualties"), ("actor_id", "kosovo-police"), "event_id", "serbian-buildup")
+    rebuilt(repo, "banjska-attack", claim_fatalities="3", claim_fatalities_low="3", claim_fatalities_high="3",
+            estimate_fatalities_best="3", estimate_fatalities_low="3", estimate_fatalities_high="3")
+    rebuilt(repo, "serbian-buildup", claim_fatalities="1", claim_fatalities_low="1", claim_fatalities_high="1",
+            estimate_fatalities_sources="1", estimate_fatalities_best="1", estimate_fatalities_low="1",
+            estimate_fatalities_high="1")
     return [Loc("casualties", line, "event_id", "serbian-buildup")]
 
 
@@ -207,10 +229,106 @@ def c_statement_actor_id_form(repo):
 
 
 def c_claims_have_evidence(repo):
-    """A claim said to be coded in a claims record (another source's, with its own quotes) but quoting nothing;
-    the event record's own claim (coded_in events) rests on the record's evidence."""
-    return [Loc("claims", set_cell(csv_of(repo, "claims"), ("claim_id", "banjska-attack--src-000"), "coded_in",
-                                   "claims"), "claim_id")]
+    """A second source's claim record that quotes nothing (the event record's own claim, coded_in events,
+    rests on the record's evidence)."""
+    return [Loc("claims", second_source_claim(repo, coded_in="claims"), "claim_id")]
+
+
+# --- claims and estimates (banjska/dataset/claims.py): with one source, each event has one claim ------------
+
+ATTACK = "banjska-attack--src-000"  # the attack's own claim: 2023-09-24, banjska, 4 dead (exact)
+
+
+def append_row(repo: Path, table: str, like: tuple[str, str], **changes: str) -> int:
+    """Append a copy of the row whose `like[0]` is `like[1]`, with `changes`; returns its line."""
+    path = csv_of(repo, table)
+    header, rows = read_rows(path)
+    row = list(rows[find_row(path, *like)])
+    for column, value in changes.items():
+        row[header.index(column)] = value
+    write_rows(path, header, rows + [row])
+    return line_of(path, len(rows))
+
+
+def c_claim_id_form(repo):
+    return [Loc("claims", put(repo, "claims", ATTACK, "claim_id", "banjska-attack--src-999"), "claim_id")]
+
+
+def second_source_claim(repo: Path, coded_in: str) -> int:
+    """Register the text a second time as src-001, which claims the attack (no deaths given); returns the
+    claim's line. The estimates follow (2 sources)."""
+    desc = json.loads((repo / "datapackage.json").read_text())
+    text = next(r for r in desc["resources"] if r["name"] == "article-src-000")
+    desc["resources"].append({**text, "name": "article-src-001"})
+    (repo / "datapackage.json").write_text(json.dumps(desc))
+    append_row(repo, "sources", ("source_id", "src-000"), source_id="src-001")
+    line = append_row(repo, "claims", ("claim_id", ATTACK), claim_id="banjska-attack--src-001", source_id="src-001",
+                      coded_in=coded_in, fatalities="", fatalities_low="", fatalities_high="")
+    rebuilt(repo, "banjska-attack", estimate_sources="2", estimate_source_ids="src-000 src-001")
+    return line
+
+
+def c_claim_of_own_source(repo):
+    """src-001's claim says it is coded in the event record, which is src-000's."""
+    return [Loc("claims", second_source_claim(repo, coded_in="events"), "source_id", "src-001")]
+
+
+def make_repeat_case(column: str, value: str, estimate: str | None) -> Callable:
+    """The attack's claim differs from its event record in `column` (and the estimate follows the claim)."""
+
+    def corrupt(repo):
+        line = put(repo, "claims", ATTACK, column, value)
+        if estimate:
+            put(repo, "event_estimates", "banjska-attack", estimate, value)
+        return [Loc("claims", line, column, value)]
+
+    return corrupt
+
+
+def c_event_claimed(repo):
+    """blinken-call's claim said to be another source's claim record (with a quote): the event has none."""
+    line = put(repo, "claims", "blinken-call--src-000", "coded_in", "claims")
+    append_row(repo, "evidence", ("evidence_id", "events/blinken-call/1"), evidence_id="claims/blinken-call--src-000/1",
+               table_name="claims", record_id="blinken-call--src-000")
+    assert line
+    return [Loc("events", line_of(csv_of(repo, "events"), find_row(csv_of(repo, "events"), "event_id", "blinken-call")),
+                "event_id")]
+
+
+def make_fatality_case(column: str, estimate: str) -> Callable:
+    """The attack's claim says 5 dead where its casualties rows sum to 4 (the estimate follows the claim)."""
+
+    def corrupt(repo):
+        line = put(repo, "claims", ATTACK, column, "5")
+        put(repo, "event_estimates", "banjska-attack", estimate, "5")
+        return [Loc("claims", line, column, "5")]
+
+    return corrupt
+
+
+def make_estimate_case(column: str, value: str) -> Callable:
+    def corrupt(repo):
+        return [Loc("event_estimates", put(repo, "event_estimates", "banjska-attack", column, value), column, value)]
+
+    return corrupt
+
+
+CLAIM_CASES = [
+    ("claim_id_form", "id-of-another-source", c_claim_id_form),
+    ("claim_of_own_source", "second-source-in-event-record", c_claim_of_own_source),
+    ("claim_date_repeats_event", "date-changed", make_repeat_case("date", "2023-09-25", "date_best")),
+    ("claim_date_start_repeats_event", "start-changed", make_repeat_case("date_start", "2023-09-23", "date_low")),
+    ("claim_date_end_repeats_event", "end-changed", make_repeat_case("date_end", "2023-09-25", "date_high")),
+    ("claim_place_id_repeats_event", "place-changed", make_repeat_case("place_id", "zvecan", None)),
+    ("event_claimed", "own-claim-recoded", c_event_claimed),
+    ("claim_fatalities_sums_casualties", "five-dead", make_fatality_case("fatalities", "fatalities_best")),
+    ("claim_fatalities_low_sums_casualties", "five-low", make_fatality_case("fatalities_low", "fatalities_low")),
+    ("claim_fatalities_high_sums_casualties", "five-high", make_fatality_case("fatalities_high", "fatalities_high")),
+    *[(f"estimate_{column}_follows_claims", "cell-changed", make_estimate_case(column, value)) for column, value in (
+        ("sources", "2"), ("source_ids", "src-001"), ("date_best", "2023-09-25"), ("date_low", "2023-09-23"),
+        ("date_high", "2023-09-25"), ("fatalities_sources", "0"), ("fatalities_best", "3"), ("fatalities_low", "3"),
+        ("fatalities_high", "5"))],
+]
 
 
 def make_evidence_case(table: str) -> Callable:
@@ -354,6 +472,7 @@ CASES: list[tuple[str, str, Callable]] = [
     ("statement_actor_id_form", "actor-changed", c_statement_actor_id_form),
     *[(f"{t}_have_evidence", "quotes-moved", make_evidence_case(t)) for t in CODED if t != "claims"],
     ("claims_have_evidence", "claimed-without-quotes", c_claims_have_evidence),
+    *CLAIM_CASES,
     ("evidence_record_exists", "unknown-record", c_evidence_record_exists),
     ("evidence_matches_source", "quote-changed", c_evidence_matches_source),
     ("evidence_matches_source", "offsets-shifted", c_evidence_offsets_shifted),
@@ -462,7 +581,17 @@ KNOCK_ON = {
                                    ("event_location_listed", "place_id", "events", "banjska-attack")],
     ("event_places", "place_id"): [("event_place_id_form", "event_place_id"),
                                    ("event_location_listed", "place_id", "events", "banjska-attack")],
-    ("events", "place_id"): [("event_location_listed", "place_id")],  # a location must be one of the event's places
+    ("events", "place_id"): [("event_location_listed", "place_id"),  # a location must be one of the event's places
+                             ("claim_place_id_repeats_event", "place_id", "claims", "banjska-attack--src-000")],
+    ("events", "source_id"): [("claim_of_own_source", "source_id", "claims", "banjska-attack--src-000"),
+                              ("event_claimed", "event_id")],
+    # the claims and estimates follow the coded rows: a broken key leaves them behind
+    ("claims", "event_id"): [("event_claimed", "event_id", "events", "banjska-attack")],
+    ("claims", "source_id"): [("claim_of_own_source", "source_id"), ("event_claimed", "event_id", "events", "banjska-attack"),
+                              ("estimate_source_ids_follows_claims", "source_ids", "event_estimates", "banjska-attack")],
+    ("claims", "place_id"): [("claim_place_id_repeats_event", "place_id")],
+    **{("casualties", f): [(f"claim_{c}_sums_casualties", c, "claims", "banjska-attack--src-000")
+                           for c in ("fatalities", "fatalities_low", "fatalities_high")] for f in ("event_id", "source_id")},
     ("statement_actors", "statement_id"): [("statement_actor_id_form", "statement_actor_id")],
     ("statement_actors", "actor_id"): [("statement_actor_id_form", "statement_actor_id")],
     # a row of an unknown source has no text to be checked against

@@ -314,3 +314,16 @@ def test_codebook_shows_each_source_and_the_reconciled_claims(coded, cli):
     assert "| `police` | Five killed in clashes at Eastbrook bridge | 2026-03-04 | en | 3 | `seeds/police/article.txt` |" in text
     assert ("| `eastbrook-clashes` | 2 | 2026-03-02 (2026-03-02 to 2026-03-03) | 5 (5 to open) | "
             "`party`: 2026-03-02, 7 (7 to open) dead; `police`: 2026-03-03, 5 dead |") in text
+
+
+def test_rules_recompute_the_estimates_across_sources(coded, cli):
+    """The validator redoes the reconciliation: the lower median of 5 and 7 dead is 5, not 7."""
+    from banjska.dataset.rules import RULESET
+    from banjska.validate import validate_package
+
+    built(cli, coded)
+    line = set_table_cell(coded, "event_estimates", 0, "fatalities_best", "7")
+    rehash(coded, ["event_estimates"])
+    report = validate_package(coded, rules=RULESET)
+    assert [(i.rule, i.line, i.column) for i in report.issues] == [
+        ("dataset:estimate_fatalities_best_follows_claims", line, "fatalities_best")]

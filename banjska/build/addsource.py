@@ -12,6 +12,7 @@ files are staged and moved into place together (banjska.files.write_staged).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -24,7 +25,6 @@ from banjska.build.layout import ANNOTATIONS, SEEDS
 from banjska.build.source import ARTICLE_FILE, SOURCE_FILE, SOURCE_ID, load_yaml, segment, source_ids
 from banjska.errors import BuildError, InputError
 from banjska.files import StagingFailed, write_staged
-
 
 LICENSE_NOTE = ("Rights not recorded: treat the text as third-party material, included only so that the evidence "
                 "can be checked and not covered by the dataset's licence.")
@@ -147,10 +147,8 @@ def add_source(root: Path, path: Path, source_id: str, title: str = "", publishe
         written = write_staged(root, files)
     except StagingFailed as exc:
         for rel in (f"{SEEDS}/{source_id}", f"{ANNOTATIONS}/{source_id}"):
-            try:
-                (root / rel).rmdir()  # only if empty: nothing of the source is left behind
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):  # rmdir removes only an empty folder: nothing of the source stays
+                (root / rel).rmdir()
         raise BuildError(f"could not write {exc.path}: {exc.strerror}; nothing was added",
                          "Free disk space or fix the permissions, then run the command again.") from None
     return Added(source_id, digest, len(raw), len(segment(text, {})), written)

@@ -59,15 +59,17 @@ def unexplained(root: Path, seed: Seed, quotes: list[str]) -> list[tuple[str, in
     return [(w, a) for w, a in found.items() if w not in excused and w not in registered]
 
 
+def unit_of(units: list[Unit], offset: int) -> str:
+    return next((u.unit_id for u in units if u.start <= offset < u.end), "?")
+
+
 def audit(root: Path, seeds: dict[str, Seed], units: dict[str, list[Unit]], coded: Coded) -> None:
     """Fail on the first source with a name that is neither an actor, a place, nor excused."""
     for sid, seed in seeds.items():
         quotes = [e["quote"] for e in coded.evidence if e["source_id"] == sid and e["table_name"] in REGISTERS]
         missing = unexplained(root, seed, quotes)
         if missing:
-            def unit_of(offset: int) -> str:
-                return next((u.unit_id for u in units[sid] if u.start <= offset < u.end), "?")
-            listing = "; ".join(f"{n!r} ({unit_of(a)})" for n, a in missing[:SHOWN])
+            listing = "; ".join(f"{n!r} ({unit_of(units[sid], a)})" for n, a in missing[:SHOWN])
             more = f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
             raise BuildError(
                 f"source {sid}: {len(missing)} capitalised name(s) are not an actor or place: {listing}{more}",

@@ -545,7 +545,7 @@ def source_hash_matches_article(ctx: Context):
         text = _text_of(ctx, sid)
         expected.append(hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None)
     got = td.text("sha256").to_pylist() if not lacks(td, "sha256") else [None] * td.num_rows
-    return np.array([e is not None and e == g for e, g in zip(expected, got)], dtype=bool)
+    return np.array([e is not None and e == g for e, g in zip(expected, got, strict=True)], dtype=bool)
 
 
 # --- spreadsheet safety ------------------------------------------------------------------------------
@@ -603,3 +603,6 @@ def prepare(ctx: Context) -> list[Issue]:
 
 RULESET.prepare = prepare
 RULESET.text_rule("Reword the text so it does not start with =, +, - or @ (or prefix it with a space).")(no_formula_cells)
+
+# The rules for claims and estimates across sources live in their own module; importing it registers them.
+from banjska.dataset import claims as _claims  # noqa: E402, F401

@@ -1,0 +1,261 @@
+"""The dataset's rules for claims and estimates across sources: the derived tables must follow from the coded
+ones, so a package edited by hand (or made by another tool) cannot carry a reconciliation nobody can redo.
+
+- A claim's id is <event_id>--<source_id>; a claim coded in `events` repeats its event record (same source,
+  date, bounds and place); every event has its own claim (so, ids being unique, a claim coded in `claims`
+  is another source's).
+- A claim's fatalities are the sums over its source's casualty rows of the event with outcome killed
+  (low/high: count_low/count_high where given, else the count where the qualifier makes it that bound).
+- event_estimates follow from the claims: sources and their ids; best = lower median of the claims' values,
+  low = smallest low and high = largest high, open when a claim leaves that bound open; claims that state
+  no value take no part (the coding rule "Sources, claims and estimates").
+
+Everything is computed with integer codes and numpy group operations, once per package (memoised on the
+Context), so the rules stay linear in the number of claims.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from banjska.dataset.rules import dates, joined, key, lacks, numbers, rule, take_rows, text_eq
+from banjska.validate import keys
+from banjska.validate.context import Context, TableData
+from banjska.validate.keys import Ref
+
+LOW_BOUND = ("exact", "at_least")
+HIGH_BOUND = ("exact", "at_most")
+CLAIM_FIELDS = ("date", "date_start", "date_end", "place_id")
+ESTIMATES = ("sources", "source_ids", "date_best", "date_low", "date_high", "fatalities_sources",
+             "fatalities_best", "fatalities_low", "fatalities_high")
+_memo_lock = threading.Lock()
+_memo: list = [None, None]  # [context, its expected estimates]: one package at a time
+
+
+def _same(a: pa.Array, b: pa.Array) -> np.ndarray:
+    """a == b, where two missing values are the same."""
+    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+    return pc.fill_null(pc.or_kleene(pc.equal(a, b), both_null), False).to_numpy(zero_copy_only=False)
+
+
+def _codes(*columns: pa.Array) -> list[np.ndarray]:
+    """Shared integer codes for text columns (-1 where missing)."""
+    kind = pa.large_string() if any(pa.types.is_large_string(c.type) for c in columns) else pa.string()
+    enc = pc.dictionary_encode(pa.concat_arrays([pc.cast(c, kind) for c in columns]))
+    flat = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.split(flat, np.cumsum([len(c) for c in columns])[:-1])
+
+
+def _nan_eq(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a == b) | (np.isnan(a) & np.isnan(b))
+
+
+# --- claims -------------------------------------------------------------------------------------
+
+def _unresolved(ctx: Context) -> np.ndarray:
+    """Per claim: its event or its source is not in the package (the foreign-key check reports it; the rules
+    that read those references skip the row rather than pile on)."""
+    cl = ctx.tables["claims"]
+    out = np.zeros(cl.num_rows, dtype=bool)
+    for column, table in (("event_id", "events"), ("source_id", "sources")):
+        rows = keys.parent_rows(ctx, Ref("claims", column), key(table, ctx)) if table in ctx.tables else None
+        if rows is not None:
+            out |= rows < 0
+    return out
+
+
+@rule("claims", "claim_id", needs=("claims",), hint="Use <event_id>--<source_id>.")
+def claim_id_form(ctx: Context):
+    """claim_id must be <event_id>--<source_id>."""
+    td = ctx.tables["claims"]
+    same = pc.fill_null(pc.equal(td.typed("claim_id"), joined(td.typed("event_id"), td.typed("source_id"))), True)
+    return same.to_numpy(zero_copy_only=False) | _unresolved(ctx)
+
+
+def _event_side(ctx: Context) -> tuple[TableData, np.ndarray, np.ndarray]:
+    """(claims, per claim its event's row or -1, per claim: coded in the event record)."""
+    cl = ctx.tables["claims"]
+    parent = keys.parent_rows(ctx, Ref("claims", "event_id"), key("events", ctx))
+    return cl, np.full(cl.num_rows, -1) if parent is None else parent, text_eq(cl, "coded_in", "events")
+
+
+@rule("claims", "source_id", needs=("claims", "events"), hint="The event's own source claims it through its event "
+      "record (coded_in events); any other source through a claim record (coded_in claims).")
+def claim_of_own_source(ctx: Context):
+    """A claim coded in events must be the event record's own source."""
+    cl, parent, own = _event_side(ctx)
+    same = _same(cl.typed("source_id"), take_rows(ctx.tables["events"].typed("source_id"), parent))
+    return (parent < 0) | ~own | same
+
+
+def _register_repeat_rule(field: str) -> None:
+    def fn(ctx: Context):
+        cl, parent, own = _event_side(ctx)
+        expected = take_rows(ctx.tables["events"].typed(field), parent)
+        return (parent < 0) | ~own | _same(cl.typed(field), expected)
+
+    fn.__name__ = f"claim_{field}_repeats_event"
+    fn.__doc__ = f"A claim coded in events must repeat its event record's {field}."
+    rule("claims", field, needs=("claims", "events"),
+         hint="Rebuild: make-data build copies the event record into its claim.")(fn)
+
+
+for _f in CLAIM_FIELDS:
+    _register_repeat_rule(_f)
+
+
+@rule("events", "event_id", needs=("events", "claims"), hint="Rebuild: make-data build writes each event's own claim.")
+def event_claimed(ctx: Context):
+    """The event has no claim of its own source (claims row <event_id>--<source_id>, coded_in events)."""
+    ev, cl = ctx.tables["events"], ctx.tables["claims"]
+    if lacks(cl, "coded_in"):
+        return np.ones(ev.num_rows, dtype=bool)
+    own = joined(cl.typed("event_id"), cl.typed("source_id")).filter(pa.array(text_eq(cl, "coded_in", "events")))
+    wanted = joined(ev.typed("event_id"), ev.typed("source_id"))
+    return pc.fill_null(pc.is_in(wanted, value_set=pc.unique(own)), True).to_numpy(zero_copy_only=False)
+
+
+def _killed_sums(ctx: Context) -> dict[str, np.ndarray]:
+    """Per claim: the sums of its source's killed rows for its event (NaN when a row lacks the value, or
+    there is none)."""
+    cl, cas = ctx.tables["claims"], ctx.tables["casualties"]
+    killed = text_eq(cas, "outcome", "killed")
+    claim_code, cas_code = _codes(joined(cl.typed("event_id"), cl.typed("source_id")),
+                                  joined(cas.typed("event_id"), cas.typed("source_id")))
+    cas_code = np.where(killed, cas_code, -1)
+    count = numbers(cas, "count")
+    qualifier = cas.typed("qualifier")
+    low_q = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(LOW_BOUND)), False).to_numpy(zero_copy_only=False)
+    high_q = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(HIGH_BOUND)), False).to_numpy(zero_copy_only=False)
+    lo, hi = numbers(cas, "count_low"), numbers(cas, "count_high")
+    values = {"fatalities": count, "fatalities_low": np.where(np.isnan(lo), np.where(low_q, count, np.nan), lo),
+              "fatalities_high": np.where(np.isnan(hi), np.where(high_q, count, np.nan), hi)}
+    size = int(max(claim_code.max(initial=-1), cas_code.max(initial=-1))) + 1
+    sel = cas_code >= 0
+    rows = np.bincount(cas_code[sel], minlength=size)
+    out = {}
+    for name, v in values.items():
+        total = np.bincount(cas_code[sel], weights=np.nan_to_num(v[sel]), minlength=size)
+        gaps = np.bincount(cas_code[sel], weights=np.isnan(v[sel]).astype(float), minlength=size)
+        per_code = np.where((rows > 0) & (gaps == 0), total, np.nan)
+        out[name] = np.where(claim_code >= 0, per_code[np.maximum(claim_code, 0)], np.nan)
+    return out
+
+
+def _register_fatality_rule(field: str) -> None:
+    def fn(ctx: Context):
+        cl = ctx.tables["claims"]
+        if lacks(ctx.tables["casualties"], "source_id"):
+            return np.ones(cl.num_rows, dtype=bool)
+        return _nan_eq(numbers(cl, field), _killed_sums(ctx)[field]) | _unresolved(ctx)
+
+    fn.__name__ = f"claim_{field}_sums_casualties"
+    fn.__doc__ = (f"{field} is not the sum over the source's casualties rows of the event with outcome killed "
+                  "(empty when it gives no such figure).")
+    rule("claims", field, needs=("claims", "casualties"),
+         hint="Rebuild: make-data build sums the source's casualties into its claim.")(fn)
+
+
+for _f in ("fatalities", "fatalities_low", "fatalities_high"):
+    _register_fatality_rule(_f)
+
+
+# --- estimates ----------------------------------------------------------------------------------
+
+def _lower_median(group: np.ndarray, value: np.ndarray, size: int) -> np.ndarray:
+    """Per group code: the lower median of its non-NaN values (NaN when it has none)."""
+    ok = ~np.isnan(value)
+    g, v = group[ok], value[ok]
+    order = np.lexsort((v, g))
+    g, v = g[order], v[order]
+    out = np.full(size, np.nan)
+    if len(g):
+        codes, start, count = np.unique(g, return_index=True, return_counts=True)
+        out[codes] = v[start + (count - 1) // 2]
+    return out
+
+
+def _envelope(group: np.ndarray, taking: np.ndarray, value: np.ndarray, size: int, pick) -> np.ndarray:
+    """Per group code: min/max (`pick`) of the taking rows' values, NaN when one of them is open (NaN)."""
+    open_ = np.bincount(group[taking], weights=np.isnan(value[taking]).astype(float), minlength=size) > 0
+    fill = np.inf if pick is np.minimum else -np.inf
+    out = np.full(size, fill)
+    pick.at(out, group[taking], np.nan_to_num(value[taking], nan=fill))
+    return np.where(open_ | np.isinf(out), np.nan, out)
+
+
+def _day_numbers(td: TableData, name: str) -> np.ndarray:
+    d = dates(td, name)
+    return np.where(np.isnat(d), np.nan, d.astype("int64").astype(float))
+
+
+def _source_ids(cl: TableData, group: np.ndarray, size: int) -> list[str | None]:
+    """Per group code: its claims' source ids, sorted and space-separated."""
+    ids = pc.fill_null(pc.cast(cl.typed("source_id"), pa.string()), "").to_numpy(zero_copy_only=False).astype(object)
+    ok = group >= 0
+    order = np.lexsort((ids[ok].astype(str), group[ok]))
+    g, s = group[ok][order], ids[ok][order]
+    out: list[str | None] = [None] * size
+    if len(g):
+        codes, start = np.unique(g, return_index=True)
+        for c, piece in zip(codes, np.split(s, start[1:]), strict=True):
+            out[c] = " ".join(piece)
+    return out
+
+
+def _expected(ctx: Context) -> dict[str, object]:
+    """Per estimates row: what the claims give, by column (floats: days for dates, NaN = empty)."""
+    with _memo_lock:
+        if _memo[0] is ctx:
+            return _memo[1]
+    est, cl = ctx.tables["event_estimates"], ctx.tables["claims"]
+    est_code, group = _codes(est.typed("event_id"), cl.typed("event_id"))
+    size = int(max(est_code.max(initial=-1), group.max(initial=-1))) + 1
+    known = group >= 0
+    g = np.where(known, group, 0)
+    day, start, end = (_day_numbers(cl, n) for n in ("date", "date_start", "date_end"))
+    best, low, high = (numbers(cl, n) for n in ("fatalities", "fatalities_low", "fatalities_high"))
+    dated = known & ~np.isnan(day)
+    counted = known & ~(np.isnan(best) & np.isnan(low) & np.isnan(high))
+    per_event = {
+        "sources": np.bincount(g[known], minlength=size).astype(float),
+        "date_best": _lower_median(g[known], day[known], size),
+        "date_low": _envelope(g, dated, start, size, np.minimum),
+        "date_high": _envelope(g, dated, end, size, np.maximum),
+        "fatalities_sources": np.bincount(g[counted], minlength=size).astype(float),
+        "fatalities_best": _lower_median(g[known], best[known], size),
+        "fatalities_low": _envelope(g, counted, low, size, np.minimum),
+        "fatalities_high": _envelope(g, counted, high, size, np.maximum),
+    }
+    at = np.maximum(est_code, 0)
+    out: dict[str, object] = {name: np.where(est_code >= 0, v[at], np.nan) for name, v in per_event.items()}
+    ids = _source_ids(cl, group, size)
+    out["source_ids"] = pa.array([ids[c] if c >= 0 else None for c in est_code], pa.string())
+    with _memo_lock:
+        _memo[0], _memo[1] = ctx, out
+    return out
+
+
+def _register_estimate_rule(column: str) -> None:
+    def fn(ctx: Context):
+        est = ctx.tables["event_estimates"]
+        want = _expected(ctx)[column]
+        unclaimed = _expected(ctx)["sources"] == 0  # an event without claims: event_claimed or the foreign key says so
+        if column == "source_ids":
+            return _same(pc.cast(est.typed(column), pa.string()), want) | unclaimed
+        got = _day_numbers(est, column) if column.startswith("date") else numbers(est, column)
+        return _nan_eq(got, want) | unclaimed
+
+    fn.__name__ = f"estimate_{column}_follows_claims"
+    fn.__doc__ = (f"{column} does not follow from the event's claims (best: lower median; low: smallest; "
+                  "high: largest; open when a claim leaves it open).")
+    rule("event_estimates", column, needs=("event_estimates", "claims"),
+         hint="Rebuild: make-data build computes event_estimates from claims.")(fn)
+
+
+for _c in ESTIMATES:
+    _register_estimate_rule(_c)
