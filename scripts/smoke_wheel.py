@@ -300,6 +300,27 @@ def main(argv: list[str]) -> int:
         steps.run("e", f"banjska.load the package copy: {EXPECTED_TABLES} tables",
                   ["python", "-c", LOAD_CHECK, copy], run_dir)
 
+        fixture = ROOT / "tests" / "fixtures" / "sources"
+        project = run_dir / "new-project"
+        (project / "metadata").mkdir(parents=True)
+        (project / "schemas").mkdir()
+        shutil.copy2(fixture / "project" / "dataset.yaml", project / "metadata" / "dataset.yaml")
+        shutil.copy2(ROOT / "metadata" / "dataset.schema.json", project / "metadata")
+        for table in ("sources", "units", "places", "actors", "events", "casualties", "claims", "event_estimates",
+                      "evidence"):
+            shutil.copy2(ROOT / "schemas" / f"{table}.schema.json", project / "schemas")
+        for sid, name in (("police", "eastbrook-police.txt"), ("party", "eastbrook-party.txt"),
+                          ("talks", "westford-talks.txt")):
+            steps.run("h", f"add-source {name} to a new project", ["make-data", "add-source", fixture / name,
+                      "--id", sid, "--language", "en"], project, stderr_has=f"added source {sid}")
+        steps.run("h", "coverage before coding: every sentence to code, exit 1", ["make-data", "coverage"], project,
+                  expect=1, stderr_has="9 sentence(s) neither coded nor excused")
+        shutil.copytree(fixture / "project" / "annotations", project / "annotations", dirs_exist_ok=True)
+        steps.run("h", "build the three-source project once coded", ["make-data", "build"], project,
+                  stderr_has="coverage 100.0%")
+        steps.run("h", "validate it: two sources' claims reconciled", ["make-data", "validate"], project,
+                  stdout_has="valid:")
+
         if not args.lower_bounds:
             version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
             steps.run("f", "make-data --version", ["make-data", "--version"], run_dir, stdout_has=f"make-data (banjska-events toolkit) {version}")

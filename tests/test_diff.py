@@ -25,7 +25,8 @@ def pair(tmp_path):
 
 def hand_edit(new):
     """One corrected value, one added row, one removed row, one descriptive schema change."""
-    edit(new / "data/casualties.csv", "armed-serbs,,killed,3,,,exact", "armed-serbs,,killed,4,,,exact")
+    edit(new / "data/casualties.csv", "armed-serbs,,killed,3,,,exact,three attackers,\n",
+         "armed-serbs,,killed,3,,,exact,three attackers,Checked.\n")  # a field the claims do not derive from
     edit(new / "data/places.csv", "northern-kosovo,northern Kosovo,region,kosovo,XK,\n",
          "northern-kosovo,northern Kosovo,region,kosovo,XK,\nleposavic,Leposavic,municipality,northern-kosovo,XK,\n")
     text = (new / "data/enrichment.csv").read_text()
@@ -49,7 +50,7 @@ def test_diff_reports_a_hand_made_change_exactly(pair, cli):
     casualties = len(csv_rows(old, "casualties"))  # one value corrected: as many rows as before
     assert doc["tables"]["casualties"] | {"schema": []} == {
         "rows_old": casualties, "rows_new": casualties, "primary_key": ["casualty_id"], "added": [], "removed": [],
-        "changed": [{"key": "banjska-attack--armed-serbs--killed", "fields": {"count": {"old": "3", "new": "4"}}}],
+        "changed": [{"key": "banjska-attack--armed-serbs--killed", "fields": {"notes": {"old": "", "new": "Checked."}}}],
         "schema": [], "bump": "patch"}
     places = doc["tables"]["places"]
     assert (places["added"], places["removed"], places["changed"]) == (["leposavic"], [], [])
@@ -74,13 +75,13 @@ def test_diff_text_output_and_changelog_draft(pair, cli):
     assert f"implied bump: minor (smallest allowed version after {VERSION}: {MINOR})" in lines
     casualties = len(csv_rows(old, "casualties"))
     assert f"table casualties: 0 added, 0 removed, 1 changed ({casualties} -> {casualties} rows) [patch]" in lines
-    assert "  ~ banjska-attack--armed-serbs--killed: count '3' -> '4'" in lines
+    assert "  ~ banjska-attack--armed-serbs--killed: notes '' -> 'Checked.'" in lines
     assert "  + leposavic" in lines
     assert "  - places--kosovo--wikidata_id" in lines
     draft = cli("diff", old, new, "--changelog", "--no-validate").stdout
     assert draft.startswith("## [Unreleased]\n")  # new still says VERSION: not a release heading
     assert "### Added\n\n- `places`: 1 row(s): leposavic." in draft
-    assert "### Fixed\n\n- `casualties` banjska-attack--armed-serbs--killed: count corrected." in draft
+    assert "### Fixed\n\n- `casualties` banjska-attack--armed-serbs--killed: notes corrected." in draft
     assert "### Removed\n\n- `enrichment`: 1 row(s): places--kosovo--wikidata_id." in draft
 
 
@@ -118,11 +119,11 @@ def test_diff_reads_release_zips(repo, cli):
     zip_path = next((repo / "dist").glob("*/*.zip"))
     doc = json.loads(cli("diff", zip_path, repo, "--json").stdout)
     assert doc["bump"] == "none"
-    edit(repo / "data/casualties.csv", "armed-serbs,,killed,3,", "armed-serbs,,killed,5,")
+    edit(repo / "data/casualties.csv", "three attackers,\n", "three attackers,Checked.\n")
     rehash(repo)
     doc = json.loads(cli("--root", repo, "diff", "--json").stdout)  # default: last release -> current
     assert doc["old"]["package"] == f"{zip_path}!datapackage.json"
-    assert doc["tables"]["casualties"]["changed"][0]["fields"] == {"count": {"old": "3", "new": "5"}}
+    assert doc["tables"]["casualties"]["changed"][0]["fields"] == {"notes": {"old": "", "new": "Checked."}}
     assert doc["bump"] == "patch"
 
 

@@ -586,12 +586,12 @@ KNOCK_ON = {
     ("events", "source_id"): [("claim_of_own_source", "source_id", "claims", "banjska-attack--src-000"),
                               ("event_claimed", "event_id")],
     # the claims and estimates follow the coded rows: a broken key leaves them behind
-    ("claims", "event_id"): [("event_claimed", "event_id", "events", "banjska-attack")],
-    ("claims", "source_id"): [("claim_of_own_source", "source_id"), ("event_claimed", "event_id", "events", "banjska-attack"),
+    ("claims", "event_id"): [("claim_id_form", "claim_id"), ("event_claimed", "event_id", "events", "banjska-attack")],
+    ("claims", "source_id"): [("claim_id_form", "claim_id"), ("claim_of_own_source", "source_id"),
+                              ("event_claimed", "event_id", "events", "banjska-attack"),
                               ("estimate_source_ids_follows_claims", "source_ids", "event_estimates", "banjska-attack")],
     ("claims", "place_id"): [("claim_place_id_repeats_event", "place_id")],
-    **{("casualties", f): [(f"claim_{c}_sums_casualties", c, "claims", "banjska-attack--src-000")
-                           for c in ("fatalities", "fatalities_low", "fatalities_high")] for f in ("event_id", "source_id")},
+
     ("statement_actors", "statement_id"): [("statement_actor_id_form", "statement_actor_id")],
     ("statement_actors", "actor_id"): [("statement_actor_id_form", "statement_actor_id")],
     # a row of an unknown source has no text to be checked against

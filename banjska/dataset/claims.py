@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from banjska.dataset.rules import dates, joined, key, lacks, numbers, rule, take_rows, text_eq
+from banjska.dataset.rules import dates, has, joined, key, lacks, numbers, rule, take_rows, text_eq
 from banjska.validate import keys
 from banjska.validate.context import Context, TableData
 from banjska.validate.keys import Ref
@@ -56,16 +56,31 @@ def _nan_eq(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 # --- claims -------------------------------------------------------------------------------------
 
-def _unresolved(ctx: Context) -> np.ndarray:
-    """Per claim: its event or its source is not in the package (the foreign-key check reports it; the rules
-    that read those references skip the row rather than pile on)."""
-    cl = ctx.tables["claims"]
-    out = np.zeros(cl.num_rows, dtype=bool)
-    for column, table in (("event_id", "events"), ("source_id", "sources")):
-        rows = keys.parent_rows(ctx, Ref("claims", column), key(table, ctx)) if table in ctx.tables else None
+def _unresolved(ctx: Context, table: str, refs: tuple[tuple[str, str], ...]) -> np.ndarray:
+    """Per row of `table`: a reference (column -> referenced table) points at nothing (the foreign-key check
+    reports it)."""
+    td = ctx.tables[table]
+    out = np.zeros(td.num_rows, dtype=bool)
+    for column, parent in refs:
+        rows = keys.parent_rows(ctx, Ref(table, column), key(parent, ctx)) if parent in ctx.tables else None
         if rows is not None:
-            out |= rows < 0
+            out |= (rows < 0) & has(td, column)
     return out
+
+
+def _required_missing(td: TableData, name: str) -> np.ndarray:
+    """Per row: a field its Table Schema requires is missing, so the row is invalid (reported as such) and what a
+    rule would derive from it is unknown, not empty."""
+    field = next((f for f in td.schema.get("fields", []) if f.get("name") == name), {})
+    required = bool((field.get("constraints") or {}).get("required"))
+    return ~has(td, name) if required else np.zeros(td.num_rows, dtype=bool)
+
+
+def _inputs_broken(ctx: Context, table: str, refs: tuple[tuple[str, str], ...]) -> bool:
+    """A derived table is checked only once the rows it derives from resolve: while one has a broken reference,
+    we cannot know which claim or event it belonged to, the foreign-key check reports it, and the recomputation
+    would only repeat it. (A cell that does not parse counts as missing here, as in every rule.)"""
+    return bool(_unresolved(ctx, table, refs).any())
 
 
 @rule("claims", "claim_id", needs=("claims",), hint="Use <event_id>--<source_id>.")
@@ -73,7 +88,7 @@ def claim_id_form(ctx: Context):
     """claim_id must be <event_id>--<source_id>."""
     td = ctx.tables["claims"]
     same = pc.fill_null(pc.equal(td.typed("claim_id"), joined(td.typed("event_id"), td.typed("source_id"))), True)
-    return same.to_numpy(zero_copy_only=False) | _unresolved(ctx)
+    return same.to_numpy(zero_copy_only=False)
 
 
 def _event_side(ctx: Context) -> tuple[TableData, np.ndarray, np.ndarray]:
@@ -95,8 +110,10 @@ def claim_of_own_source(ctx: Context):
 def _register_repeat_rule(field: str) -> None:
     def fn(ctx: Context):
         cl, parent, own = _event_side(ctx)
-        expected = take_rows(ctx.tables["events"].typed(field), parent)
-        return (parent < 0) | ~own | _same(cl.typed(field), expected)
+        events = ctx.tables["events"]
+        expected = take_rows(events.typed(field), parent)
+        unknown = np.where(parent >= 0, _required_missing(events, field)[np.maximum(parent, 0)], False)
+        return (parent < 0) | ~own | unknown | _same(cl.typed(field), expected)
 
     fn.__name__ = f"claim_{field}_repeats_event"
     fn.__doc__ = f"A claim coded in events must repeat its event record's {field}."
@@ -120,13 +137,13 @@ def event_claimed(ctx: Context):
 
 
 def _killed_sums(ctx: Context) -> dict[str, np.ndarray]:
-    """Per claim: the sums of its source's killed rows for its event (NaN when a row lacks the value, or
-    there is none)."""
+    """Per claim: the sums of its source's killed rows for its event (NaN when a row lacks the value, or there
+    is none), and `unknown` where one of those rows misses a required outcome, count or qualifier."""
     cl, cas = ctx.tables["claims"], ctx.tables["casualties"]
     killed = text_eq(cas, "outcome", "killed")
-    claim_code, cas_code = _codes(joined(cl.typed("event_id"), cl.typed("source_id")),
-                                  joined(cas.typed("event_id"), cas.typed("source_id")))
-    cas_code = np.where(killed, cas_code, -1)
+    claim_code, cas_all = _codes(joined(cl.typed("event_id"), cl.typed("source_id")),
+                                 joined(cas.typed("event_id"), cas.typed("source_id")))
+    cas_code = np.where(killed, cas_all, -1)
     count = numbers(cas, "count")
     qualifier = cas.typed("qualifier")
     low_q = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(LOW_BOUND)), False).to_numpy(zero_copy_only=False)
@@ -134,24 +151,30 @@ def _killed_sums(ctx: Context) -> dict[str, np.ndarray]:
     lo, hi = numbers(cas, "count_low"), numbers(cas, "count_high")
     values = {"fatalities": count, "fatalities_low": np.where(np.isnan(lo), np.where(low_q, count, np.nan), lo),
               "fatalities_high": np.where(np.isnan(hi), np.where(high_q, count, np.nan), hi)}
-    size = int(max(claim_code.max(initial=-1), cas_code.max(initial=-1))) + 1
+    size = int(max(claim_code.max(initial=-1), cas_all.max(initial=-1))) + 1
+    at = np.maximum(claim_code, 0)
+    doubt = (_required_missing(cas, "outcome") | (killed & (_required_missing(cas, "count")
+                                                            | _required_missing(cas, "qualifier")))) & (cas_all >= 0)
+    out = {"unknown": np.bincount(cas_all[doubt], minlength=size)[at] > 0}
     sel = cas_code >= 0
     rows = np.bincount(cas_code[sel], minlength=size)
-    out = {}
     for name, v in values.items():
         total = np.bincount(cas_code[sel], weights=np.nan_to_num(v[sel]), minlength=size)
         gaps = np.bincount(cas_code[sel], weights=np.isnan(v[sel]).astype(float), minlength=size)
         per_code = np.where((rows > 0) & (gaps == 0), total, np.nan)
-        out[name] = np.where(claim_code >= 0, per_code[np.maximum(claim_code, 0)], np.nan)
+        out[name] = np.where(claim_code >= 0, per_code[at], np.nan)
     return out
 
 
 def _register_fatality_rule(field: str) -> None:
     def fn(ctx: Context):
         cl = ctx.tables["claims"]
-        if lacks(ctx.tables["casualties"], "source_id"):
+        if lacks(ctx.tables["casualties"], "source_id") or _inputs_broken(
+                ctx, "casualties", (("event_id", "events"), ("source_id", "sources"))) or _inputs_broken(
+                ctx, "claims", (("event_id", "events"), ("source_id", "sources"))):
             return np.ones(cl.num_rows, dtype=bool)
-        return _nan_eq(numbers(cl, field), _killed_sums(ctx)[field]) | _unresolved(ctx)
+        sums = _killed_sums(ctx)
+        return _nan_eq(numbers(cl, field), sums[field]) | sums["unknown"]
 
     fn.__name__ = f"claim_{field}_sums_casualties"
     fn.__doc__ = (f"{field} is not the sum over the source's casualties rows of the event with outcome killed "
@@ -243,6 +266,8 @@ def _expected(ctx: Context) -> dict[str, object]:
 def _register_estimate_rule(column: str) -> None:
     def fn(ctx: Context):
         est = ctx.tables["event_estimates"]
+        if _inputs_broken(ctx, "claims", (("event_id", "events"),)):
+            return np.ones(est.num_rows, dtype=bool)
         want = _expected(ctx)[column]
         unclaimed = _expected(ctx)["sources"] == 0  # an event without claims: event_claimed or the foreign key says so
         if column == "source_ids":
