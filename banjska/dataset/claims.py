@@ -33,7 +33,7 @@ CLAIM_FIELDS = ("date", "date_start", "date_end", "place_id")
 ESTIMATES = ("sources", "source_ids", "date_best", "date_low", "date_high", "fatalities_sources",
              "fatalities_best", "fatalities_low", "fatalities_high")
 _memo_lock = threading.Lock()
-_memo: list = [None, None]  # [context, its expected estimates]: one package at a time
+_memo: list = [None, {}]  # [context, {name: computed}]: one package at a time
 
 
 def _same(a: pa.Array, b: pa.Array) -> np.ndarray:
@@ -80,7 +80,7 @@ def _inputs_broken(ctx: Context, table: str, refs: tuple[tuple[str, str], ...]) 
     """A derived table is checked only once the rows it derives from resolve: while one has a broken reference,
     we cannot know which claim or event it belonged to, the foreign-key check reports it, and the recomputation
     would only repeat it. (A cell that does not parse counts as missing here, as in every rule.)"""
-    return bool(_unresolved(ctx, table, refs).any())
+    return _memoised(ctx, f"broken:{table}:{refs}", lambda c: bool(_unresolved(c, table, refs).any()))
 
 
 @rule("claims", "claim_id", needs=("claims",), hint="Use <event_id>--<source_id>.")
@@ -131,9 +131,13 @@ def event_claimed(ctx: Context):
     ev, cl = ctx.tables["events"], ctx.tables["claims"]
     if lacks(cl, "coded_in"):
         return np.ones(ev.num_rows, dtype=bool)
-    own = joined(cl.typed("event_id"), cl.typed("source_id")).filter(pa.array(text_eq(cl, "coded_in", "events")))
-    wanted = joined(ev.typed("event_id"), ev.typed("source_id"))
-    return pc.fill_null(pc.is_in(wanted, value_set=pc.unique(own)), True).to_numpy(zero_copy_only=False)
+    own = text_eq(cl, "coded_in", "events")
+    ev_event, cl_event = _codes(ev.typed("event_id"), cl.typed("event_id"))
+    ev_source, cl_source = _codes(ev.typed("source_id"), cl.typed("source_id"))
+    width = int(max(ev_source.max(initial=0), cl_source.max(initial=0))) + 2
+    pairs = np.unique((cl_event * width + cl_source + 1)[own & (cl_event >= 0) & (cl_source >= 0)])
+    wanted = ev_event * width + ev_source + 1
+    return np.isin(wanted, pairs) | (ev_event < 0) | (ev_source < 0)
 
 
 def _killed_sums(ctx: Context) -> dict[str, np.ndarray]:
@@ -173,7 +177,7 @@ def _register_fatality_rule(field: str) -> None:
                 ctx, "casualties", (("event_id", "events"), ("source_id", "sources"))) or _inputs_broken(
                 ctx, "claims", (("event_id", "events"), ("source_id", "sources"))):
             return np.ones(cl.num_rows, dtype=bool)
-        sums = _killed_sums(ctx)
+        sums = _memoised(ctx, "killed", _killed_sums)
         return _nan_eq(numbers(cl, field), sums[field]) | sums["unknown"]
 
     fn.__name__ = f"claim_{field}_sums_casualties"
@@ -216,25 +220,35 @@ def _day_numbers(td: TableData, name: str) -> np.ndarray:
     return np.where(np.isnat(d), np.nan, d.astype("int64").astype(float))
 
 
-def _source_ids(cl: TableData, group: np.ndarray, size: int) -> list[str | None]:
-    """Per group code: its claims' source ids, sorted and space-separated."""
-    ids = pc.fill_null(pc.cast(cl.typed("source_id"), pa.string()), "").to_numpy(zero_copy_only=False).astype(object)
+def _source_ids(cl: TableData, group: np.ndarray, size: int) -> pa.Array:
+    """Per group code: its claims' source ids, sorted and space-separated (null for a code without claims)."""
     ok = group >= 0
-    order = np.lexsort((ids[ok].astype(str), group[ok]))
-    g, s = group[ok][order], ids[ok][order]
-    out: list[str | None] = [None] * size
-    if len(g):
-        codes, start = np.unique(g, return_index=True)
-        for c, piece in zip(codes, np.split(s, start[1:]), strict=True):
-            out[c] = " ".join(piece)
-    return out
+    table = pa.table({"g": pa.array(group[ok]), "s": pc.cast(cl.typed("source_id"), pa.string()).filter(pa.array(ok))})
+    table = table.take(pc.sort_indices(table, sort_keys=[("g", "ascending"), ("s", "ascending")]))
+    joined_ids = table.group_by("g", use_threads=False).aggregate([("s", "list")])  # keeps the sorted order
+    codes = joined_ids.column("g").to_numpy()
+    texts = pc.binary_join(joined_ids.column("s_list"), " ")
+    where = np.full(size, -1, dtype=np.int64)
+    where[codes] = np.arange(len(codes))
+    return pc.take(texts, pa.array(where, mask=where < 0))
+
+
+def _memoised(ctx: Context, name: str, compute):
+    """compute(ctx), once per package and name, however many rules (and threads) ask for it."""
+    with _memo_lock:
+        if _memo[0] is not ctx:
+            _memo[0], _memo[1] = ctx, {}
+        if name not in _memo[1]:
+            _memo[1][name] = compute(ctx)
+        return _memo[1][name]
 
 
 def _expected(ctx: Context) -> dict[str, object]:
+    return _memoised(ctx, "estimates", _compute_expected)
+
+
+def _compute_expected(ctx: Context) -> dict[str, object]:
     """Per estimates row: what the claims give, by column (floats: days for dates, NaN = empty)."""
-    with _memo_lock:
-        if _memo[0] is ctx:
-            return _memo[1]
     est, cl = ctx.tables["event_estimates"], ctx.tables["claims"]
     est_code, group = _codes(est.typed("event_id"), cl.typed("event_id"))
     size = int(max(est_code.max(initial=-1), group.max(initial=-1))) + 1
@@ -257,9 +271,8 @@ def _expected(ctx: Context) -> dict[str, object]:
     at = np.maximum(est_code, 0)
     out: dict[str, object] = {name: np.where(est_code >= 0, v[at], np.nan) for name, v in per_event.items()}
     ids = _source_ids(cl, group, size)
-    out["source_ids"] = pa.array([ids[c] if c >= 0 else None for c in est_code], pa.string())
-    with _memo_lock:
-        _memo[0], _memo[1] = ctx, out
+    out["source_ids"] = pc.take(ids, pa.array(np.maximum(est_code, 0), mask=est_code < 0)) if size else \
+        pa.nulls(len(est_code), pa.string())
     return out
 
 
