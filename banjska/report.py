@@ -39,6 +39,7 @@ class Report:
     checked: dict[str, int] = field(default_factory=dict)  # table -> rows checked
     truncated: bool = False
     total: int = 0  # all errors found, including those past --max-errors
+    rules: str | None = None  # the dataset rule set applied (registered for the package's name), if any
 
     @property
     def valid(self) -> bool:
@@ -46,7 +47,7 @@ class Report:
 
     def as_dict(self, errors: bool = True) -> dict:
         doc = {"package": self.package, "valid": self.valid, "error_count": max(self.total, len(self.issues)),
-               "truncated": self.truncated, "rows_checked": self.checked}
+               "truncated": self.truncated, "rows_checked": self.checked, "rules": self.rules}
         if errors:
             doc["errors"] = [dict(vars(i)) for i in self.issues]
         return doc
@@ -57,13 +58,19 @@ def _clip(value: str, width: int = 60) -> str:
     return value if len(value) <= width else value[: width - 3] + "..."
 
 
+def rules_text(report: Report) -> str:
+    """Which checks ran: the Table Schemas always; a dataset's own rules only when registered for its name."""
+    return (f"Table Schemas and the {report.rules} rules" if report.rules else
+            "Table Schemas only: no rule set is registered for this package's name")
+
+
 def render_text(report: Report) -> str:
     if report.valid:
         rows = sum(report.checked.values())
-        return f"valid: {report.package} ({len(report.checked)} tables, {rows} rows)"
+        return f"valid: {report.package} ({len(report.checked)} tables, {rows} rows; {rules_text(report)})"
     n = max(report.total, len(report.issues))
     out = [f"invalid: {report.package} ({n} error{'s' if n != 1 else ''}"
-           f"{f', first {len(report.issues)} shown' if report.truncated else ''})"]
+           f"{f', first {len(report.issues)} shown' if report.truncated else ''}; {rules_text(report)})"]
     by_table: dict[str, list[Issue]] = {}
     for issue in report.issues:
         by_table.setdefault(issue.table or "(package)", []).append(issue)

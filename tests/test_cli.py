@@ -63,7 +63,8 @@ def test_subprocess_smoke():
     assert proc.stderr.startswith(f"up to date: {ROOT}:")
     proc = subprocess.run([str(exe), "validate"], cwd=ROOT / "data", capture_output=True, text=True)
     assert (proc.returncode, proc.stdout.strip()) == (0, f"valid: {ROOT / 'datapackage.json'} ({len(TABLES)} tables, "
-                                                          f"{sum(len(r) for r in _table_rows())} rows)"), proc.stderr
+                                                          f"{sum(len(r) for r in _table_rows())} rows; Table Schemas and the "
+                                                          "banjska-2023-events rules)"), proc.stderr
 
 
 def test_commands_outside_a_package_say_so(tmp_path):

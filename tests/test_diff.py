@@ -172,7 +172,8 @@ def test_diff_refuses_an_invalid_package_unless_told_not_to_validate(pair, cli):
     old, new = pair
     hand_edit(new)
     res = cli("diff", old, new, "--json")
-    assert res.exit_code == 1 and res.stdout == ""
+    assert res.exit_code == 1 and json.loads(res.stdout) == {"ok": False, "error": res.stderr.removeprefix("Error: ").rstrip("\n"),
+                                                              "exit_code": 1}
     assert res.stderr.startswith(f"Error: {new / 'datapackage.json'} is not a valid package (1 error(s)): "
                                  "data/places.csv:4 column place_id: [dataset:places_have_evidence]")
 

@@ -254,14 +254,24 @@ def c_claim_id_form(repo):
     return [Loc("claims", put(repo, "claims", ATTACK, "claim_id", "banjska-attack--src-999"), "claim_id")]
 
 
-def second_source_claim(repo: Path, coded_in: str) -> int:
-    """Register the text a second time as src-001, which claims the attack (no deaths given); returns the
-    claim's line. The estimates follow (2 sources)."""
+def second_source(repo: Path) -> None:
+    """Register the article a second time, as source src-001 (its own text resource)."""
     desc = json.loads((repo / "datapackage.json").read_text())
     text = next(r for r in desc["resources"] if r["name"] == "article-src-000")
     desc["resources"].append({**text, "name": "article-src-001"})
     (repo / "datapackage.json").write_text(json.dumps(desc))
     append_row(repo, "sources", ("source_id", "src-000"), source_id="src-001")
+
+
+def quote_for(repo: Path, table: str, record: str) -> None:
+    """Give a record an evidence row (a copy of one of the attack's quotes)."""
+    append_row(repo, "evidence", ("evidence_id", "events/banjska-attack/1"), evidence_id=f"{table}/{record}/1",
+               table_name=table, record_id=record)
+
+
+def second_source_claim(repo: Path, coded_in: str) -> int:
+    """src-001 claims the attack (no deaths given); returns the claim's line. The estimates follow (2 sources)."""
+    second_source(repo)
     line = append_row(repo, "claims", ("claim_id", ATTACK), claim_id="banjska-attack--src-001", source_id="src-001",
                       coded_in=coded_in, fatalities="", fatalities_low="", fatalities_high="")
     rebuilt(repo, "banjska-attack", estimate_sources="2", estimate_source_ids="src-000 src-001")
@@ -287,10 +297,8 @@ def make_repeat_case(column: str, value: str, estimate: str | None) -> Callable:
 
 def c_event_claimed(repo):
     """blinken-call's claim said to be another source's claim record (with a quote): the event has none."""
-    line = put(repo, "claims", "blinken-call--src-000", "coded_in", "claims")
-    append_row(repo, "evidence", ("evidence_id", "events/blinken-call/1"), evidence_id="claims/blinken-call--src-000/1",
-               table_name="claims", record_id="blinken-call--src-000")
-    assert line
+    put(repo, "claims", "blinken-call--src-000", "coded_in", "claims")
+    quote_for(repo, "claims", "blinken-call--src-000")
     return [Loc("events", line_of(csv_of(repo, "events"), find_row(csv_of(repo, "events"), "event_id", "blinken-call")),
                 "event_id")]
 
@@ -313,7 +321,26 @@ def make_estimate_case(column: str, value: str) -> Callable:
     return corrupt
 
 
+def c_claim_dates_ordered(repo):
+    """src-001's claim (with its quote) dates the attack the 24th but bounds it from the 25th."""
+    line = second_source_claim(repo, coded_in="claims")
+    quote_for(repo, "claims", "banjska-attack--src-001")
+    set_cell(csv_of(repo, "claims"), ("claim_id", "banjska-attack--src-001"), "date_start", "2023-09-25")
+    return [Loc("claims", line, "date", "2023-09-24")]
+
+
+def c_casualty_claimed(repo):
+    """src-001 reports an injury in the attack (with its quote) but has no claim on the attack."""
+    second_source(repo)
+    line = append_row(repo, "casualties", ("casualty_id", "banjska-attack--armed-serbs--killed"),
+                      casualty_id="banjska-attack--src-001--injured", source_id="src-001", outcome="injured")
+    quote_for(repo, "casualties", "banjska-attack--src-001--injured")
+    return [Loc("casualties", line, "source_id", "src-001")]
+
+
 CLAIM_CASES = [
+    ("claim_dates_ordered", "start-after-date", c_claim_dates_ordered),
+    ("casualty_claimed", "injury-of-an-unclaimed-source", c_casualty_claimed),
     ("claim_id_form", "id-of-another-source", c_claim_id_form),
     ("claim_of_own_source", "second-source-in-event-record", c_claim_of_own_source),
     ("claim_date_repeats_event", "date-changed", make_repeat_case("date", "2023-09-25", "date_best")),

@@ -88,11 +88,12 @@ def test_add_source_copies_hashes_and_lists_every_sentence(project, cli):
 
 @pytest.mark.parametrize("case, message", [
     ("empty", "is empty"),
-    ("latin1", "is not UTF-8 (byte 3)"),
+    ("latin1", "is not UTF-8 (at byte offset 3, counting from 0)"),
     ("taken-id", "source id 'police' is in use (seeds/police exists)"),
     ("same-text", "this text is already source 'police' (same sha256"),
     ("bad-id", "source id 'Src 1' is not lowercase letters"),
     ("bad-date", "--published '4 March' is not a date (YYYY-MM-DD)"),
+    ("nul-byte", "contains a NUL byte (at offset 4)"),
 ])
 def test_add_source_refuses_and_writes_nothing(project, cli, tmp_path, case, message):
     assert cli("--root", project, "add-source", FIXTURES / ARTICLES["police"], "--id", "police").exit_code == 0
@@ -110,6 +111,8 @@ def test_add_source_refuses_and_writes_nothing(project, cli, tmp_path, case, mes
         sid = "Src 1"
     elif case == "bad-date":
         extra = ["--published", "4 March"]
+    elif case == "nul-byte":
+        article.write_bytes(b"Null\x00byte.\n")
     before = tree(project)
     res = cli("--root", project, "add-source", article, "--id", sid, *extra)
     assert res.exit_code == 2
@@ -327,3 +330,67 @@ def test_rules_recompute_the_estimates_across_sources(coded, cli):
     report = validate_package(coded, rules=RULESET)
     assert [(i.rule, i.line, i.column) for i in report.issues] == [
         ("dataset:estimate_fatalities_best_follows_claims", line, "fatalities_best")]
+
+
+# --- mistakes a coder makes: one located error, exit 1, nothing written ---------------------------------
+
+def test_a_count_that_is_not_a_number_is_an_error_at_its_line_not_a_crash(coded, cli):
+    edit(coded / "annotations" / "party" / "casualties.yaml", 'count: "7"', "count: seven")
+    res = cli("--root", coded, "build")
+    assert res.exit_code == 1
+    assert res.stderr.startswith("Error: annotations/party/casualties.yaml:6: count: value 'seven': ")
+    assert "data/" not in res.stderr
+    assert not (coded / "data").exists()
+
+
+def test_casualties_of_a_source_that_does_not_claim_the_event_fail(coded, cli):
+    (coded / "annotations" / "party" / "claims.yaml").unlink()
+    res = cli("--root", coded, "build")
+    assert res.exit_code == 1
+    assert res.stderr.startswith("Error: annotations/party/casualties.yaml:3: source party gives casualties for "
+                                 "event eastbrook-clashes but neither codes nor claims the event")
+    assert "annotations/party/claims.yaml" in res.stderr
+
+
+def test_an_unknown_event_is_named_at_the_annotations_only(coded, cli):
+    """The derived claims and estimates follow the typo; the message names the annotation lines, not data/."""
+    edit(coded / "annotations" / "party" / "claims.yaml", "event_id: eastbrook-clashes", "event_id: eastbrook-clash")
+    edit(coded / "annotations" / "party" / "casualties.yaml", "event_id: eastbrook-clashes", "event_id: eastbrook-clash")
+    res = cli("--root", coded, "build")
+    assert res.exit_code == 1
+    assert res.stderr.startswith("Error: annotations/party/casualties.yaml:3: event_id: value 'eastbrook-clash': ")
+    assert "annotations/party/claims.yaml:2: event_id: value 'eastbrook-clash'" in res.stderr
+    assert "data/" not in res.stderr
+
+
+@pytest.mark.parametrize("table, lacking", [("evidence", "evidence"), ("claims", "claims"), ("units", "units")])
+def test_a_tables_list_without_what_the_build_needs_is_refused(coded, cli, table, lacking):
+    edit(coded / "metadata" / "dataset.yaml", f"  {table}: ", f"  not_{table}: ")
+    text = (coded / "metadata" / "dataset.yaml").read_text()
+    (coded / "metadata" / "dataset.yaml").write_text("\n".join(ln for ln in text.splitlines()
+                                                               if not ln.startswith(f"  not_{table}: ")) + "\n")
+    res = cli("--root", coded, "build")
+    assert res.exit_code == 1
+    assert res.stderr.startswith(f"Error: metadata/dataset.yaml: tables: lacks {lacking}")
+
+
+def test_a_refusal_with_json_still_prints_one_json_document(project, cli, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    res = cli("--root", project, "add-source", empty, "--id", "x1", "--json")
+    assert res.exit_code == 2
+    doc = json.loads(res.stdout)
+    assert doc == {"ok": False, "error": res.stderr.removeprefix("Error: ").rstrip("\n"), "exit_code": 2}
+    assert f"{empty} is empty" in doc["error"]
+
+
+def test_validate_says_which_rules_ran(coded, cli):
+    """A new project's package gets the Table Schema checks; the dataset's own rules only run for the package
+    name they are registered for, and the report says which."""
+    built(cli, coded)
+    res = cli("validate", coded)
+    assert res.exit_code == 0
+    assert res.stdout.strip().endswith("(9 tables, 42 rows; Table Schemas only: no rule set is registered for this "
+                                       "package's name)")
+    assert json.loads(cli("validate", coded, "--format", "json").stdout)["rules"] is None
+    assert json.loads(cli("validate", ROOT, "--format", "json").stdout)["rules"] == "banjska-2023-events"

@@ -54,8 +54,11 @@ def read_article(path: Path) -> tuple[bytes, str]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not UTF-8 (byte {exc.start})",
+        raise InputError(f"{path} is not UTF-8 (at byte offset {exc.start}, counting from 0)",
                          "Convert the file to UTF-8 first (e.g. `iconv -f latin1 -t utf-8`).") from None
+    if "\x00" in text:
+        raise InputError(f"{path} contains a NUL byte (at offset {text.index(chr(0))}): it is not a plain-text article",
+                         "Export the article as plain UTF-8 text.")
     if text.startswith("\ufeff"):
         raise InputError(f"{path} starts with a byte-order mark", "Save it as UTF-8 without a BOM.")
     return raw, text

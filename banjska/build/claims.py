@@ -19,6 +19,7 @@ it also publishes each source's own claim so the reconciliation can be checked a
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from banjska.errors import BuildError
@@ -29,6 +30,18 @@ LOW_BOUND = ("exact", "at_least")   # qualifiers under which the count is also t
 HIGH_BOUND = ("exact", "at_most")   # ... and the highest possible
 
 
+def _count(text: str) -> int | None:
+    """A count as the Table Schema's integer type reads it; None when empty or not an integer (the validation
+    of the rendered package then reports that cell at its annotation line)."""
+    text = text.strip()
+    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
+
+
+def _sum(values: list[str]) -> str:
+    counts = [_count(v) for v in values]
+    return "" if None in counts else str(sum(counts))
+
+
 def _fatalities(rows: list[dict[str, str]]) -> tuple[str, str, str]:
     """(best, low, high) summed over one source's killed rows for one event; '' where a row lacks it."""
     if not rows:
@@ -36,10 +49,10 @@ def _fatalities(rows: list[dict[str, str]]) -> tuple[str, str, str]:
     best = [r["count"] for r in rows]
     low = [r.get("count_low") or (r["count"] if r.get("qualifier") in LOW_BOUND else "") for r in rows]
     high = [r.get("count_high") or (r["count"] if r.get("qualifier") in HIGH_BOUND else "") for r in rows]
-    return tuple("" if "" in vals else str(sum(int(v) for v in vals)) for vals in (best, low, high))
+    return _sum(best), _sum(low), _sum(high)
 
 
-def claim_rows(rows: dict[str, list[dict[str, str]]], origin_of_claim) -> list[dict[str, str]]:
+def claim_rows(rows: dict[str, list[dict[str, str]]], origin_of_claim, origin_of_casualty) -> list[dict[str, str]]:
     """The events' own claims and the sources' claim records, with fatalities from the casualties."""
     killed: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
     for r in rows.get("casualties", []):
@@ -63,6 +76,13 @@ def claim_rows(rows: dict[str, list[dict[str, str]]], origin_of_claim) -> list[d
                              "Its claim is the event record: remove this claim, or correct the event record.",
                              where=origin_of_claim(c["claim_id"], "event_id"))
         out.append({**c, "coded_in": "claims"})
+    claimed = {(r["event_id"], r["source_id"]) for r in out}
+    for r in rows.get("casualties", []):
+        if (r["event_id"], r.get("source_id", "")) not in claimed and r["event_id"] in own:
+            raise BuildError(f"source {r['source_id']} gives casualties for event {r['event_id']} but neither codes "
+                             "nor claims the event", f"Add a claim in annotations/{r['source_id']}/claims.yaml "
+                             "(event_id, the source's date and place, with its quote), so its figures count.",
+                             where=origin_of_casualty(r["casualty_id"]))
     for r in out:
         r["fatalities"], r["fatalities_low"], r["fatalities_high"] = _fatalities(killed.get((r["event_id"], r["source_id"]), []))
     return sorted(out, key=lambda r: (r["event_id"], r["source_id"]))

@@ -20,7 +20,7 @@ from banjska.build import claims, intercoder, names
 from banjska.build.coding import Origin, code, origin_of
 from banjska.build.coverage import Coverage, combined, excuses, measure, require_full
 from banjska.build.descriptor import descriptor, load_metadata
-from banjska.build.layout import DATA, DESCRIPTOR, table_names
+from banjska.build.layout import DATA, DESCRIPTOR, METADATA, table_names
 from banjska.build.schemas import field_names, primary_key
 from banjska.build.source import SOURCE_FILE, Seed, Unit, load_sources, segment
 from banjska.errors import BuildError
@@ -62,10 +62,26 @@ def read_sources(root: Path) -> tuple[dict[str, Seed], dict[str, list[Unit]]]:
     return seeds, units
 
 
+BACKBONE = ("sources", "units", "evidence")  # without them a quote or a sentence would be dropped unseen
+DERIVED_FROM = {"claims": ("events",), "event_estimates": ("claims",)}
+
+
+def check_tables(tables: tuple[str, ...]) -> None:
+    """The metadata's `tables:` must hold what the build produces from the annotations: the sources, their
+    sentences and the evidence, and what each derived table is computed from."""
+    missing = [t for t in BACKBONE if t not in tables]
+    missing += [need for t, needs in DERIVED_FROM.items() if t in tables for need in needs if need not in tables]
+    if missing:
+        raise BuildError(f"tables: lacks {', '.join(dict.fromkeys(missing))}",
+                         "List them (in dependency order) under `tables:`: every project has sources, units and "
+                         "evidence, claims need events and event_estimates need claims.", where=METADATA)
+
+
 def coverage_of(root: Path, require: bool = True) -> tuple[list[Coverage], dict]:
     """Code every source and measure its coverage, writing nothing; `require` fails while a sentence is
     neither cited nor excused. Returns the per-source coverage and what was read and coded."""
     meta = load_metadata(root)
+    check_tables(table_names(meta))
     seeds, units = read_sources(root)
     coded = code(root, seeds, units, table_names(meta))
     cited = {e["unit_id"] for e in coded.evidence}
@@ -91,8 +107,10 @@ def render(root: Path) -> BuildResult:
     rows["evidence"] = coded.evidence
     origins = dict(coded.origins)
     if "claims" in table_names(meta):
-        rows["claims"] = claims.claim_rows(rows, lambda cid, col: origins[("claims", cid)].at(col))
+        rows["claims"] = claims.claim_rows(rows, lambda cid, col: origins[("claims", cid)].at(col),
+                                           lambda cid: origins[("casualties", cid)].at("event_id"))
         rows["event_estimates"] = claims.estimate_rows(rows["claims"])
+        point_derived_rows(rows, origins)
     rows.update(intercoder.tables(root, rows))
     tables = table_names(meta)
     empty = [t for t in tables if not rows.get(t)]
@@ -105,6 +123,23 @@ def render(root: Path) -> BuildResult:
     for sid, seed in seeds.items():
         origins[("sources", sid)] = origin_of(f"seeds/{sid}/{SOURCE_FILE}", seed.meta)
     return BuildResult(files, combined(parts), {t: len(rows[t]) for t in tables}, [], rows, origins, parts)
+
+
+def point_derived_rows(rows: dict[str, list[dict[str, str]]], origins: dict[tuple[str, str], Origin]) -> None:
+    """Derived rows point at the annotation they follow from: an event's own claim and its estimates at the
+    event record, an estimate of an event no record codes at the first claim about it."""
+    for claim in rows["claims"]:
+        event = origins.get(("events", claim["event_id"]))
+        if event is not None:
+            origins.setdefault(("claims", claim["claim_id"]), event)
+    first: dict[str, Origin] = {}
+    for claim in rows["claims"]:
+        if ("claims", claim["claim_id"]) in origins:
+            first.setdefault(claim["event_id"], origins[("claims", claim["claim_id"])])
+    for est in rows["event_estimates"]:
+        origin = origins.get(("events", est["event_id"]), first.get(est["event_id"]))
+        if origin is not None:
+            origins[("event_estimates", est["event_id"])] = origin
 
 
 def build(root: Path, validate: Callable[[Path], Report] | None = None) -> BuildResult:

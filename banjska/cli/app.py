@@ -44,15 +44,21 @@ class Options:
 
 
 def handle_errors(func):
-    """Turn library errors into one clear line; a crash is reported as a bug, never as invalid data."""
+    """Turn library errors into one clear line; a crash is reported as a bug, never as invalid data. A command
+    run with --json still prints its one JSON document on stdout: {"ok": false, "error": ..., "exit_code": ...}."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        def fail(message: str, code: int) -> None:
+            if kwargs.get("as_json"):
+                emit_json({"ok": False, "error": message, "exit_code": code})
+            click.echo(f"Error: {message}", err=True)
+            sys.exit(code)
+
         try:
             return func(*args, **kwargs)
         except MakeDataError as exc:
-            click.echo(f"Error: {exc.one_line()}", err=True)
-            sys.exit(exc.exit_code)
+            fail(exc.one_line(), exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except BrokenPipeError:  # the reader went away (`| head`): say so where it can still be read
@@ -62,19 +68,15 @@ def handle_errors(func):
             sys.exit(2)
         except OSError as exc:  # the environment, not the data: disk full, read-only target, permissions
             where = f" {exc.filename}" if exc.filename else ""
-            click.echo(f"Error: cannot write or read{where}: {exc.strerror or exc}. {_os_hint(exc)}", err=True)
-            sys.exit(2)
+            fail(f"cannot write or read{where}: {exc.strerror or exc}. {_os_hint(exc)}", 2)
         except RecursionError:
-            click.echo("Error: the input is nested too deeply to process. Flatten it.", err=True)
-            sys.exit(2)
+            fail("the input is nested too deeply to process. Flatten it.", 2)
         except Exception as exc:  # noqa: BLE001 - last line of defence: a bug, reported as one
-            click.echo(f"Error: internal error (a bug in make-data, not a problem with your data): "
-                       f"{type(exc).__name__}: {exc}. Please report it with the output of `make-data --debug ...`.",
-                       err=True)
             ctx = click.get_current_context(silent=True)
             if ctx is not None and isinstance(ctx.obj, Options) and ctx.obj.debug:
                 traceback.print_exc()
-            sys.exit(INTERNAL_ERROR_EXIT)
+            fail(f"internal error (a bug in make-data, not a problem with your data): {type(exc).__name__}: {exc}. "
+                 "Please report it with the output of `make-data --debug ...`.", INTERNAL_ERROR_EXIT)
 
     return wrapper
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -66,8 +67,9 @@ def add_source(opts: Options, path: Path, source_id: str, title: str, published:
         emit_json({"project": str(root), "source_id": added.source_id, "sha256": added.sha256,
                    "bytes": added.bytes, "sentences": added.sentences, "written": added.files})
         return
+    sentences = f"{added.sentences} sentence{'s' if added.sentences != 1 else ''}"
     click.echo(f"project {root}: added source {added.source_id} ({added.bytes} bytes, sha256 {added.sha256[:12]}…, "
-               f"{added.sentences} sentences to code)", err=True)
+               f"{sentences} to code)", err=True)
     click.echo("wrote " + ", ".join(added.files), err=True)
     click.echo(f"next: code its sentences (annotations/{added.source_id}/) and run `make-data coverage`", err=True)
 
@@ -93,9 +95,11 @@ def coverage(opts: Options, as_json: bool) -> None:
         for r in rows:
             click.echo(f"{r['source_id']:<20} {r['sentences']:>9} {r['cited']:>6} {r['excused']:>7} {r['todo']:>7} "
                        f"{r['percent']:>7.1f}%")
-    if todo:
+    if todo:  # the report is printed (one JSON document with --json); the verdict goes to stderr
         first = next(r for r in rows if r["todo"])
-        raise DataInvalid(f"{todo} sentence(s) neither coded nor excused; first: source {first['source_id']} "
-                          + ", ".join(first["todo_units"][:5]),
-                          f"Cite them from records' evidence or excuse them in annotations/{first['source_id']}/excused.yaml.",
-                          where=str(root))
+        error = DataInvalid(f"{todo} sentence(s) neither coded nor excused; first: source {first['source_id']} "
+                            + ", ".join(first["todo_units"][:5]),
+                            f"Cite them from records' evidence or excuse them in annotations/{first['source_id']}/"
+                            "excused.yaml.", where=str(root))
+        click.echo(f"Error: {error.one_line()}", err=True)
+        sys.exit(error.exit_code)

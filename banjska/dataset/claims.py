@@ -140,6 +140,31 @@ def event_claimed(ctx: Context):
     return np.isin(wanted, pairs) | (ev_event < 0) | (ev_source < 0)
 
 
+@rule("claims", "date", needs=("claims",), hint="Keep the source's date within its bounds (date_start <= date <= date_end).")
+def claim_dates_ordered(ctx: Context):
+    """The claim's date lies outside its own bounds, or its bounds are reversed."""
+    cl = ctx.tables["claims"]
+    day, start, end = (dates(cl, n) for n in ("date", "date_start", "date_end"))
+    with np.errstate(invalid="ignore"):
+        ordered = ~(day < start) & ~(day > end) & ~(start > end)
+    return ordered | text_eq(cl, "coded_in", "events")  # the event record's own claim: event_dates_ordered
+
+
+@rule("casualties", "source_id", needs=("casualties", "claims"), hint="Add the source's claim on the event "
+      "(annotations/<source_id>/claims.yaml), so that its figures count in the estimates.")
+def casualty_claimed(ctx: Context):
+    """The source gives casualties for an event it neither codes nor claims, so its figures count nowhere."""
+    cas, cl = ctx.tables["casualties"], ctx.tables["claims"]
+    if _inputs_broken(ctx, "claims", (("event_id", "events"), ("source_id", "sources"))):
+        return np.ones(cas.num_rows, dtype=bool)
+    cas_event, cl_event = _codes(cas.typed("event_id"), cl.typed("event_id"))
+    cas_source, cl_source = _codes(cas.typed("source_id"), cl.typed("source_id"))
+    width = int(max(cas_source.max(initial=0), cl_source.max(initial=0))) + 2
+    pairs = np.unique((cl_event * width + cl_source + 1)[(cl_event >= 0) & (cl_source >= 0)])
+    unresolved = _unresolved(ctx, "casualties", (("event_id", "events"), ("source_id", "sources")))
+    return np.isin(cas_event * width + cas_source + 1, pairs) | (cas_event < 0) | (cas_source < 0) | unresolved
+
+
 def _killed_sums(ctx: Context) -> dict[str, np.ndarray]:
     """Per claim: the sums of its source's killed rows for its event (NaN when a row lacks the value, or there
     is none), and `unknown` where one of those rows misses a required outcome, count or qualifier."""

@@ -92,6 +92,7 @@ def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto",
         files[name] = (files[name][0], None)
     # A registered rule set imports pyarrow: only once the files are being read.
     ruleset = ruleset_for(pkg.descriptor) if rules == "auto" else rules if isinstance(rules, RuleSet) else None
+    report.rules = ruleset.name if ruleset is not None else None
     if on_reading is not None:
         on_reading()
     from banjska.validate.context import Context
