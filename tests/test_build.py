@@ -76,10 +76,13 @@ def test_tampered_seed_fails(repo, cli):
 
 def test_failed_build_writes_nothing(repo, cli):
     before = snapshot(repo)
-    edit(repo / "annotations/src-000/events.yaml", "event_status: occurred", "event_status: occurred\n    bogus_field: 1")
+    path = repo / "annotations/src-000/events.yaml"
+    edit(path, "event_status: occurred", "event_status: occurred\n    bogus_field: 1")
+    line = path.read_text().splitlines().index("    bogus_field: 1") + 1
     res = cli("--root", repo, "build")
     assert res.exit_code == 1
-    assert "unknown field(s) bogus_field" in res.stderr
+    assert res.stderr.startswith(f"Error: annotations/src-000/events.yaml:{line}: record banjska-attack: unknown "
+                                 "field(s) bogus_field.")
     assert snapshot(repo) == before
 
 

@@ -129,11 +129,11 @@ class Coder:
         where = f"{file} record {rid or '(no ' + pk + ')'}"
         if not rid:
             raise BuildError(f"record has no {pk}", f"Give every {table} record a {pk}.", where=where)
+        origin = origin_of(file, src)
         unknown = sorted(set(rec) - set(names))
         if unknown:
-            raise BuildError(f"unknown field(s) {', '.join(unknown)}",
-                             f"Fields of {table} are: {', '.join(names)}.", where=where)
-        origin = origin_of(file, src)
+            raise BuildError(f"record {rid}: unknown field(s) {', '.join(unknown)}",
+                             f"Fields of {table} are: {', '.join(names)}.", where=origin.at(unknown[0]))
         for name in names:
             if isinstance(rec.get(name), (dict, list)):
                 raise BuildError(f"{name}: expected one value, not a list or mapping",

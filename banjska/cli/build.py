@@ -27,7 +27,7 @@ def build(opts: Options, check: bool, as_json: bool) -> None:
         report_check(differ, as_json, f"{root}: data/ and datapackage.json match a fresh build "
                      f"({result.coverage.summary()})",
                      "Run `make-data build` and commit the result (never edit data/ by hand).",
-                     coverage=result.coverage.percent)
+                     project=str(root), coverage=result.coverage.percent)
         return
     from banjska.validate import validate_package
 
