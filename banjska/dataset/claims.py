@@ -32,7 +32,7 @@ HIGH_BOUND = ("exact", "at_most")
 CLAIM_FIELDS = ("date", "date_start", "date_end", "place_id")
 ESTIMATES = ("sources", "source_ids", "date_best", "date_low", "date_high", "fatalities_sources",
              "fatalities_best", "fatalities_low", "fatalities_high")
-_memo_lock = threading.Lock()
+_memo_lock = threading.RLock()  # re-entrant: one memoised computation may use another
 _memo: list = [None, {}]  # [context, {name: computed}]: one package at a time
 
 
@@ -43,11 +43,36 @@ def _same(a: pa.Array, b: pa.Array) -> np.ndarray:
 
 
 def _codes(*columns: pa.Array) -> list[np.ndarray]:
-    """Shared integer codes for text columns (-1 where missing)."""
-    kind = pa.large_string() if any(pa.types.is_large_string(c.type) for c in columns) else pa.string()
-    enc = pc.dictionary_encode(pa.concat_arrays([pc.cast(c, kind) for c in columns]))
+    """Shared integer codes for text (or integer) columns (-1 where missing)."""
+    if all(pa.types.is_integer(c.type) for c in columns):
+        enc = pc.dictionary_encode(pa.concat_arrays(list(columns)))
+    else:
+        kind = pa.large_string() if any(pa.types.is_large_string(c.type) for c in columns) else pa.string()
+        enc = pc.dictionary_encode(pa.concat_arrays([pc.cast(c, kind) for c in columns]))
     flat = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return np.split(flat, np.cumsum([len(c) for c in columns])[:-1])
+
+
+CODED_BY = {"event_id": ("events", "claims", "casualties", "event_estimates"),
+            "source_id": ("events", "claims", "casualties")}
+
+
+def _shared_codes(ctx: Context, column: str) -> dict[str, np.ndarray]:
+    """Integer codes of `column` shared by every table that has it (encoded once per package)."""
+    def compute(c: Context) -> dict[str, np.ndarray]:
+        names = [t for t in CODED_BY[column] if t in c.tables and c.tables[t].typed(column) is not None]
+        return dict(zip(names, _codes(*(c.tables[t].typed(column) for t in names)), strict=True))
+
+    return _memoised(ctx, f"codes:{column}", compute)
+
+
+def _pair_codes(ctx: Context, table: str) -> np.ndarray:
+    """Per row of `table`: one integer for its (event_id, source_id) pair, comparable across tables (-1:
+    either is missing)."""
+    events, sources = _shared_codes(ctx, "event_id"), _shared_codes(ctx, "source_id")
+    width = max((int(v.max(initial=0)) for v in sources.values()), default=0) + 1
+    e, s = events[table], sources[table]
+    return np.where((e >= 0) & (s >= 0), e * width + s, -1)
 
 
 def _nan_eq(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -132,12 +157,8 @@ def event_claimed(ctx: Context):
     if lacks(cl, "coded_in"):
         return np.ones(ev.num_rows, dtype=bool)
     own = text_eq(cl, "coded_in", "events")
-    ev_event, cl_event = _codes(ev.typed("event_id"), cl.typed("event_id"))
-    ev_source, cl_source = _codes(ev.typed("source_id"), cl.typed("source_id"))
-    width = int(max(ev_source.max(initial=0), cl_source.max(initial=0))) + 2
-    pairs = np.unique((cl_event * width + cl_source + 1)[own & (cl_event >= 0) & (cl_source >= 0)])
-    wanted = ev_event * width + ev_source + 1
-    return np.isin(wanted, pairs) | (ev_event < 0) | (ev_source < 0)
+    claimed, wanted = _pair_codes(ctx, "claims"), _pair_codes(ctx, "events")
+    return np.isin(wanted, np.unique(claimed[own & (claimed >= 0)])) | (wanted < 0)
 
 
 @rule("claims", "date", needs=("claims",), hint="Keep the source's date within its bounds (date_start <= date <= date_end).")
@@ -154,24 +175,23 @@ def claim_dates_ordered(ctx: Context):
       "(annotations/<source_id>/claims.yaml), so that its figures count in the estimates.")
 def casualty_claimed(ctx: Context):
     """The source gives casualties for an event it neither codes nor claims, so its figures count nowhere."""
-    cas, cl = ctx.tables["casualties"], ctx.tables["claims"]
+    cas = ctx.tables["casualties"]
     if _inputs_broken(ctx, "claims", (("event_id", "events"), ("source_id", "sources"))):
         return np.ones(cas.num_rows, dtype=bool)
-    cas_event, cl_event = _codes(cas.typed("event_id"), cl.typed("event_id"))
-    cas_source, cl_source = _codes(cas.typed("source_id"), cl.typed("source_id"))
-    width = int(max(cas_source.max(initial=0), cl_source.max(initial=0))) + 2
-    pairs = np.unique((cl_event * width + cl_source + 1)[(cl_event >= 0) & (cl_source >= 0)])
+    claimed, pair = _pair_codes(ctx, "claims"), _pair_codes(ctx, "casualties")
     unresolved = _unresolved(ctx, "casualties", (("event_id", "events"), ("source_id", "sources")))
-    return np.isin(cas_event * width + cas_source + 1, pairs) | (cas_event < 0) | (cas_source < 0) | unresolved
+    return np.isin(pair, np.unique(claimed[claimed >= 0])) | (pair < 0) | unresolved
 
 
 def _killed_sums(ctx: Context) -> dict[str, np.ndarray]:
     """Per claim: the sums of its source's killed rows for its event (NaN when a row lacks the value, or there
     is none), and `unknown` where one of those rows misses a required outcome, count or qualifier."""
-    cl, cas = ctx.tables["claims"], ctx.tables["casualties"]
+    cas = ctx.tables["casualties"]
     killed = text_eq(cas, "outcome", "killed")
-    claim_code, cas_all = _codes(joined(cl.typed("event_id"), cl.typed("source_id")),
-                                 joined(cas.typed("event_id"), cas.typed("source_id")))
+    claim_pair, cas_pair = _pair_codes(ctx, "claims"), _pair_codes(ctx, "casualties")
+    claim_code, cas_all = _codes(pa.array(claim_pair), pa.array(cas_pair))  # dense codes of the pairs
+    claim_code = np.where(claim_pair >= 0, claim_code, -1)
+    cas_all = np.where(cas_pair >= 0, cas_all, -1)
     cas_code = np.where(killed, cas_all, -1)
     count = numbers(cas, "count")
     qualifier = cas.typed("qualifier")
@@ -274,8 +294,9 @@ def _expected(ctx: Context) -> dict[str, object]:
 
 def _compute_expected(ctx: Context) -> dict[str, object]:
     """Per estimates row: what the claims give, by column (floats: days for dates, NaN = empty)."""
-    est, cl = ctx.tables["event_estimates"], ctx.tables["claims"]
-    est_code, group = _codes(est.typed("event_id"), cl.typed("event_id"))
+    cl = ctx.tables["claims"]
+    codes = _shared_codes(ctx, "event_id")
+    est_code, group = codes["event_estimates"], codes["claims"]
     size = int(max(est_code.max(initial=-1), group.max(initial=-1))) + 1
     known = group >= 0
     g = np.where(known, group, 0)
