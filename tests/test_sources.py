@@ -265,9 +265,11 @@ def test_a_claim_by_the_events_own_source_is_refused(coded, cli):
 
 # --- proper-noun audit -----------------------------------------------------------------------------
 
+NORLAND_EXCUSE = '  - {name: Norland, reason: "Named only in the site\'s navigation line (excused), not in the story."}\n'
+
+
 def test_a_name_neither_registered_nor_excused_fails(coded, cli):
-    edit(coded / "annotations" / "talks" / "names.yaml",
-         '  - {name: Norland, reason: "Named only in the site\'s navigation line (excused), not in the story."}\n', "")
+    edit(coded / "annotations" / "talks" / "names.yaml", NORLAND_EXCUSE, "")
     res = cli("--root", coded, "build")
     assert res.exit_code == 1
     assert ("annotations/talks/names.yaml: source talks: 1 capitalised name(s) are not an actor or place: "
@@ -284,8 +286,7 @@ def test_an_excused_name_the_source_lacks_fails(coded, cli):
 
 def test_a_registered_name_needs_no_excuse(coded, cli):
     """'Norland' in talks is covered once a place record quotes it from that source."""
-    edit(coded / "annotations" / "talks" / "names.yaml",
-         '  - {name: Norland, reason: "Named only in the site\'s navigation line (excused), not in the story."}\n', "")
+    edit(coded / "annotations" / "talks" / "names.yaml", NORLAND_EXCUSE, "")
     edit(coded / "annotations" / "places.yaml", "      police: [Police in Norland]\n",
          "      police: [Police in Norland]\n      talks: [the weather in Norland]\n")
     edit(coded / "annotations" / "talks" / "excused.yaml", "  - unit_id: L03S01\n    reason: Site navigation.\n", "")

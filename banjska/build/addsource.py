@@ -106,14 +106,14 @@ def source_yaml(source_id: str, digest: str, size: int, title: str, published: s
     ])
 
 
-def skeleton(source_id: str, text: str) -> str:
+def skeleton(source_id: str, units: list) -> str:
     lines = [
         f"# Sentences of source {source_id} not yet coded (written by `make-data add-source`). For each one,",
         "# either cite it from a record's evidence and delete its entry here, or excuse it by adding",
         "# `reason:`. The build fails while an entry has no reason, naming the source and the sentences.",
         "records:",
     ]
-    for unit in segment(text, {}):
+    for unit in units:
         lines += [f"  - unit_id: {unit.unit_id}", f"    text: {_q(unit.text)}"]
     return "\n".join(lines) + "\n"
 
@@ -140,11 +140,12 @@ def add_source(root: Path, path: Path, source_id: str, title: str = "", publishe
         check_new(root, source_id, digest)
     except InputError as exc:
         raise InputError(exc.message, f"{exc.hint} Nothing was written.".strip(), exc.where) from None
+    units = segment(text, {})
     files = {
         f"{SEEDS}/{source_id}/{ARTICLE_FILE}": raw,
         f"{SEEDS}/{source_id}/{SOURCE_FILE}": source_yaml(source_id, digest, len(raw), title, published, url,
                                                           publisher, language).encode("utf-8"),
-        annotation_file(EXCUSED, source_id): skeleton(source_id, text).encode("utf-8"),
+        annotation_file(EXCUSED, source_id): skeleton(source_id, units).encode("utf-8"),
     }
     try:
         written = write_staged(root, files)
@@ -154,4 +155,4 @@ def add_source(root: Path, path: Path, source_id: str, title: str = "", publishe
                 (root / rel).rmdir()
         raise BuildError(f"could not write {exc.path}: {exc.strerror}; nothing was added",
                          "Free disk space or fix the permissions, then run the command again.") from None
-    return Added(source_id, digest, len(raw), len(segment(text, {})), written)
+    return Added(source_id, digest, len(raw), len(units), written)

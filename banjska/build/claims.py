@@ -19,10 +19,13 @@ it also publishes each source's own claim so the reconciliation can be checked a
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from banjska.errors import BuildError
+from banjska.package.types import parse_values
 
 FROM_CASUALTIES = ("fatalities", "fatalities_low", "fatalities_high")
 KILLED = "killed"
@@ -30,15 +33,11 @@ LOW_BOUND = ("exact", "at_least")   # qualifiers under which the count is also t
 HIGH_BOUND = ("exact", "at_most")   # ... and the highest possible
 
 
-def _count(text: str) -> int | None:
-    """A count as the Table Schema's integer type reads it; None when empty or not an integer (the validation
-    of the rendered package then reports that cell at its annotation line)."""
-    text = text.strip()
-    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
-
-
 def _sum(values: list[str]) -> str:
-    counts = [_count(v) for v in values]
+    """The sum of counts read by the toolkit's one type parser (as an integer field); '' when one is empty or
+    not an integer (the validation of the rendered package then reports that cell at its annotation line)."""
+    parsed = parse_values(pa.array(values, pa.string()), {"name": "count", "type": "integer"}, [""])
+    counts = pc.if_else(pc.or_(parsed.missing, parsed.invalid), None, parsed.typed).to_pylist()
     return "" if None in counts else str(sum(counts))
 
 

@@ -38,7 +38,6 @@ class BuildResult:
     changed: list[str]
     rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)  # (table, primary key) -> annotation
-    per_source: list[Coverage] = field(default_factory=list)
 
 
 def source_row(seed: Seed) -> dict[str, str]:
@@ -122,7 +121,7 @@ def render(root: Path) -> BuildResult:
     files[DESCRIPTOR] = json_bytes(descriptor(meta, list(seeds.values()), csvs))
     for sid, seed in seeds.items():
         origins[("sources", sid)] = origin_of(f"seeds/{sid}/{SOURCE_FILE}", seed.meta)
-    return BuildResult(files, combined(parts), {t: len(rows[t]) for t in tables}, [], rows, origins, parts)
+    return BuildResult(files, combined(parts), {t: len(rows[t]) for t in tables}, [], rows, origins)
 
 
 def point_derived_rows(rows: dict[str, list[dict[str, str]]], origins: dict[tuple[str, str], Origin]) -> None:

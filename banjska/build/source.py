@@ -194,9 +194,7 @@ def stray_seeds(root: Path) -> list[str]:
         return []
     stray = []
     for entry in sorted(folder.iterdir()):
-        registered = (entry.is_dir() and not entry.is_symlink() and (entry / ARTICLE_FILE).is_file()
-                      and (entry / SOURCE_FILE).is_file())
-        if not registered:
+        if not is_source(entry):
             stray.append(entry.relative_to(root).as_posix())
         else:
             stray += [p.relative_to(root).as_posix() for p in sorted(entry.iterdir())
@@ -204,10 +202,16 @@ def stray_seeds(root: Path) -> list[str]:
     return stray
 
 
+def is_source(folder: Path) -> bool:
+    """A registered source: a real folder (not a link) holding article.txt and source.yaml."""
+    return (folder.is_dir() and not folder.is_symlink() and (folder / ARTICLE_FILE).is_file()
+            and (folder / SOURCE_FILE).is_file())
+
+
 def source_ids(root: Path) -> list[str]:
     """The registered sources, in id order."""
     folder = root / SEEDS
-    return sorted(p.parent.name for p in folder.glob(f"*/{SOURCE_FILE}") if (p.parent / ARTICLE_FILE).is_file())
+    return sorted(p.name for p in folder.iterdir() if is_source(p)) if folder.is_dir() else []
 
 
 def load_sources(root: Path) -> list[Seed]:

@@ -163,11 +163,10 @@ def sources(tables: dict, esc, code) -> list[str]:
             date = _text(e.get("date_best"))
             span = f"{_text(e.get('date_low')) or 'open'} to {_text(e.get('date_high')) or 'open'}"
             deaths = _count(*(_text(e.get(k)) for k in ("fatalities_best", "fatalities_low", "fatalities_high")))
-            each = "; ".join(
-                f"{code(_text(c.get('source_id')))}: {esc(_text(c.get('date')) or 'no date')}"
-                + (f", {esc(_count(*(_text(c.get(k)) for k in ('fatalities', 'fatalities_low', 'fatalities_high'))))} dead"
-                   if _text(c.get("fatalities")) or _text(c.get("fatalities_low")) or _text(c.get("fatalities_high")) else "")
-                for c in by_event.get(eid, []))
+            each = "; ".join(f"{code(_text(c.get('source_id')))}: {esc(_text(c.get('date')) or 'no date')}"
+                             + (f", {esc(dead)} dead" if (dead := _count(*(_text(c.get(k)) for k in (
+                                 "fatalities", "fatalities_low", "fatalities_high")))) else "")
+                             for c in by_event.get(eid, []))
             out.append(f"| {code(eid)} | {esc(_text(e.get('sources')))} | {esc(date or 'none')} ({esc(span)}) | "
                        f"{esc(deaths or 'none given')} | {each} |")
     return out + [""]

@@ -36,7 +36,7 @@ _memo_lock = threading.RLock()  # re-entrant: one memoised computation may use a
 _memo: list = [None, {}]  # [context, {name: computed}]: one package at a time
 
 
-def _same(a: pa.Array, b: pa.Array) -> np.ndarray:
+def _equal_or_both_missing(a: pa.Array, b: pa.Array) -> np.ndarray:
     """a == b, where two missing values are the same."""
     both_null = pc.and_(pc.is_null(a), pc.is_null(b))
     return pc.fill_null(pc.or_kleene(pc.equal(a, b), both_null), False).to_numpy(zero_copy_only=False)
@@ -128,7 +128,7 @@ def _event_side(ctx: Context) -> tuple[TableData, np.ndarray, np.ndarray]:
 def claim_of_own_source(ctx: Context):
     """A claim coded in events must be the event record's own source."""
     cl, parent, own = _event_side(ctx)
-    same = _same(cl.typed("source_id"), take_rows(ctx.tables["events"].typed("source_id"), parent))
+    same = _equal_or_both_missing(cl.typed("source_id"), take_rows(ctx.tables["events"].typed("source_id"), parent))
     return (parent < 0) | ~own | same
 
 
@@ -138,7 +138,7 @@ def _register_repeat_rule(field: str) -> None:
         events = ctx.tables["events"]
         expected = take_rows(events.typed(field), parent)
         unknown = np.where(parent >= 0, _required_missing(events, field)[np.maximum(parent, 0)], False)
-        return (parent < 0) | ~own | unknown | _same(cl.typed(field), expected)
+        return (parent < 0) | ~own | unknown | _equal_or_both_missing(cl.typed(field), expected)
 
     fn.__name__ = f"claim_{field}_repeats_event"
     fn.__doc__ = f"A claim coded in events must repeat its event record's {field}."
@@ -330,7 +330,7 @@ def _register_estimate_rule(column: str) -> None:
         want = _expected(ctx)[column]
         unclaimed = _expected(ctx)["sources"] == 0  # an event without claims: event_claimed or the foreign key says so
         if column == "source_ids":
-            return _same(pc.cast(est.typed(column), pa.string()), want) | unclaimed
+            return _equal_or_both_missing(pc.cast(est.typed(column), pa.string()), want) | unclaimed
         got = _day_numbers(est, column) if column.startswith("date") else numbers(est, column)
         return _nan_eq(got, want) | unclaimed
 
