@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from banjska.errors import DataInvalid, InputError
 from banjska.report import Issue
@@ -82,6 +82,8 @@ class Source(Protocol):
 
     def size(self, rel: str) -> int: ...
 
+    def open(self, rel: str) -> BinaryIO: ...
+
 
 def _refuse_unsafe(rel: str) -> str:
     reason = unsafe_reason(rel)
@@ -124,6 +126,12 @@ class DirSource:
         fd, info = self._open(rel)
         os.close(fd)
         return info.st_size
+
+    def open(self, rel: str) -> BinaryIO:
+        """The file, opened for reading in pieces (validate/stream.py reads large tables so)."""
+        fd, _ = self._open(rel)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
 
     def data(self, rel: str) -> Bytes:
         """The file's bytes. Files of MAP_AT bytes or more are memory-mapped read-only instead of copied
@@ -192,6 +200,16 @@ class ZipSource:
     def size(self, rel: str) -> int:
         return self._member(rel).file_size
 
+    def open(self, rel: str) -> BinaryIO:
+        """The member, decompressed as it is read: nothing is written to disk, and what is read counts
+        towards MAX_READ like `data`."""
+        info = self._member(rel)
+        try:
+            return _Counted(self, rel, self.zip.open(info))
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, OSError) as exc:
+            raise InputError(f"the archive is damaged: member {info.filename} cannot be read ({exc})",
+                             "Rebuild the archive (unencrypted, stored or deflated).", where=self.label) from None
+
     def data(self, rel: str) -> bytes:
         info = self._member(rel)
         budget = MAX_READ - self.read_so_far
@@ -212,6 +230,34 @@ class ZipSource:
 
     def close(self) -> None:
         self.zip.close()
+
+
+class _Counted:
+    """A zip member read in pieces, counted against the archive's MAX_READ and checked against its size."""
+
+    def __init__(self, source: ZipSource, rel: str, fh):
+        self.source, self.rel, self.fh = source, rel, fh
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            data = self.fh.read(size)
+        except (zipfile.BadZipFile, RuntimeError, zlib.error, EOFError, OSError) as exc:
+            raise InputError(f"the archive is damaged: member {self.rel} cannot be read ({exc})",
+                             "Rebuild the archive (unencrypted, stored or deflated).", where=self.source.label) from None
+        self.source.read_so_far += len(data)
+        if self.source.read_so_far > MAX_READ:
+            raise FileRefused("source-error", f"zip member {self.rel} would take the archive past {MAX_READ >> 30} GiB "
+                              "unpacked", "Split the package or ship it as a directory.")
+        return data
+
+    def close(self) -> None:
+        self.fh.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def parse_json(data: bytes, where: str, what: str = "the descriptor") -> object:

@@ -29,6 +29,9 @@ class Check:
     error: str
     description: str
     fn: Callable[[], np.ndarray | bool]
+    # What a key check compares across rows, for the streaming engine (validate/stream.py), which checks keys
+    # with hashes instead of calling `fn`: ("unique" | "primary", fields) or ("foreign", fields, parent, ref_fields).
+    key: tuple = ()
 
     def mask(self, n: int) -> np.ndarray:
         ok = self.fn()
@@ -41,10 +44,11 @@ def _np(mask: pa.Array) -> np.ndarray:
     return pc.fill_null(mask, True).to_numpy(zero_copy_only=False)
 
 
-def make_check(rule: str, doc_of: Callable, fn: Callable[[], np.ndarray | bool], hint: str = "") -> Check:
+def make_check(rule: str, doc_of: Callable, fn: Callable[[], np.ndarray | bool], hint: str = "",
+               key: tuple = ()) -> Check:
     """Name an Arrow-level test; its error text is the first line of `doc_of`'s docstring."""
     message = (doc_of.__doc__ or rule).strip().splitlines()[0]
-    return Check(rule, message, hint or message, fn)
+    return Check(rule, message, hint or message, fn, key)
 
 
 def logical(field: dict) -> dict:
@@ -168,7 +172,8 @@ def duplicate_rows(ctx: Context, td: TableData, name: str) -> np.ndarray:
 def unique_check(ctx: Context, td: TableData, name: str) -> Check:
     """The value is repeated in a field that must be unique."""
     ctx.keys.register(keys.Ref(td.name, name))
-    return make_check("unique-error", unique_check, lambda: ~duplicate_rows(ctx, td, name), "Make every value distinct.")
+    return make_check("unique-error", unique_check, lambda: ~duplicate_rows(ctx, td, name), "Make every value distinct.",
+                      ("unique", (name,)))
 
 
 def primary_key_check(ctx: Context, td: TableData, fields: list[str]) -> Check:
@@ -185,7 +190,8 @@ def primary_key_check(ctx: Context, td: TableData, fields: list[str]) -> Check:
             ok &= ~td.parsed[f].missing.to_numpy(zero_copy_only=False)
         return ok
 
-    return make_check("primary-key", primary_key_check, fn, f"Give every row a distinct {'+'.join(fields)}.")
+    return make_check("primary-key", primary_key_check, fn, f"Give every row a distinct {'+'.join(fields)}.",
+                      ("primary", tuple(fields)))
 
 
 def unique_key_check(td: TableData, fields: list[str]) -> Check:
@@ -195,7 +201,8 @@ def unique_key_check(td: TableData, fields: list[str]) -> Check:
         key = key_column(td, fields)
         return True if key is None else ~duplicates(key)
 
-    return make_check("unique-error", unique_key_check, fn, f"Make every {'+'.join(fields)} distinct.")
+    return make_check("unique-error", unique_key_check, fn, f"Make every {'+'.join(fields)} distinct.",
+                      ("unique", tuple(fields)))
 
 
 def foreign_key_check(ctx: Context, td: TableData, fk: dict) -> Check:
@@ -210,6 +217,10 @@ def foreign_key_check(ctx: Context, td: TableData, fk: dict) -> Check:
         ctx.keys.register(keys.Ref(parent_name, ref_fields[0]), keys.Ref(td.name, fields[0]))
 
     def fn():
+        if parent_name in ctx.streamed and parent_name != td.name:  # a parent too large to hold: its key hashes
+            child_key = key_column(td, fields)
+            found = ctx.streamed[parent_name].contains(tuple(ref_fields), child_key)
+            return True if found is None else found | ~pc.is_valid(child_key).to_numpy(zero_copy_only=False)
         present = td.present(fields[0]) if len(fields) == 1 else None
         if len(fields) == 1 and len(ref_fields) == 1:
             ok = keys.found(ctx, keys.Ref(td.name, fields[0]), keys.Ref(parent_name, ref_fields[0]))
@@ -227,4 +238,5 @@ def foreign_key_check(ctx: Context, td: TableData, fk: dict) -> Check:
         return ok | ~present
 
     target = f"{parent_name}.{'+'.join(ref_fields)}"
-    return make_check("foreign-key", foreign_key_check, fn, f"Use a value that exists in {target}.")
+    return make_check("foreign-key", foreign_key_check, fn, f"Use a value that exists in {target}.",
+                      ("foreign", tuple(fields), parent_name, tuple(ref_fields)))

@@ -97,6 +97,8 @@ class Context:
     texts: dict[str, str] = field(default_factory=dict)   # non-tabular text resources, by resource name
     descriptor: dict = field(default_factory=dict)
     keys: Keys = field(default_factory=Keys)               # key lookups shared across checks (keys.py)
+    # Tables validated in batches (validate/stream.py), never held whole: name -> their key sets.
+    streamed: dict = field(default_factory=dict)
 
 
 def key_column(td: TableData, fields: list[str]) -> pa.Array | None:

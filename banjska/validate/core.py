@@ -14,8 +14,9 @@ import banjska.package.descriptor as descriptor
 from banjska.package.descriptor import KNOWN_TYPES
 from banjska.package.reader import FileRefused, Package, is_tabular, open_package
 from banjska.report import Issue, Report
+from banjska.validate.budget import Budget
 from banjska.validate.prefetch import Prefetch
-from banjska.validate.rules import RuleSet, ruleset_for
+from banjska.validate.rules import RuleSet, needs_whole, ruleset_for
 
 
 def resolve_schema(pkg: Package, res: dict) -> dict | None:
@@ -71,25 +72,31 @@ def locate_files(pkg: Package, schemas: dict[str, dict]) -> dict[str, tuple[dict
 
 
 def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto", engine: str = "arrow",
-            on_reading: Callable[[], object] | None = None) -> Report:
+            on_reading: Callable[[], object] | None = None, budget: Budget | None = None) -> Report:
     """Validate an opened package: descriptor, files (bytes, hash), tables (parse, types), checks.
 
     `on_reading` is called once the files are being read in the background (the console script uses it
-    to keep pyarrow from importing pandas: cli/console.py).
+    to keep pyarrow from importing pandas: cli/console.py). Tables larger than the budget allows are
+    validated in batches (validate/stream.py), by the arrow engine only.
     """
+    budget = budget or Budget.default()
     report = Report(package=pkg.label)
     if not isinstance(pkg.descriptor.get("resources"), list) or not pkg.descriptor["resources"]:
         report.issues.append(Issue("", "package-error", "the descriptor has no 'resources' list", file="datapackage.json"))
         return report
     schemas: dict[str, dict] = {}
     files = locate_files(pkg, schemas)
-    prefetch = Prefetch(pkg.source, files)  # reading and hashing start now, and overlap with the imports below
+    large = {name for name, (res, path) in files.items()
+             if engine == "arrow" and name in schemas and budget.streams(res, _size(pkg, path))}
+    # reading and hashing start now, and overlap with the imports below
+    prefetch = Prefetch(pkg.source, {name: f for name, f in files.items() if name not in large})
     found = descriptor_issues(pkg, schemas)
     pkg.issues.extend(found)
     # A table whose descriptor or Table Schema is wrong is not read: its rules cannot be trusted.
     for name in {i.table for i in found if i.table in files and is_tabular(files[i.table][0])}:
         schemas.pop(name, None)
         files[name] = (files[name][0], None)
+        large.discard(name)
     # A registered rule set imports pyarrow: only once the files are being read.
     ruleset = ruleset_for(pkg.descriptor) if rules == "auto" else rules if isinstance(rules, RuleSet) else None
     report.rules = ruleset.name if ruleset is not None else None
@@ -99,7 +106,15 @@ def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto",
     from banjska.validate.pipeline import check_tables, read_contents
 
     ctx = Context(descriptor=pkg.descriptor)
-    read_contents(pkg, ctx, files, schemas, ruleset, prefetch)
+    whole = large & needs_whole(ruleset)  # a dataset's row rules read their tables whole, whatever their size
+    streamed = {name: files[name] for name in files if name in large - whole}
+    more = Prefetch(pkg.source, {name: files[name] for name in whole}) if whole else None
+    read_contents(pkg, ctx, {n: f for n, f in files.items() if n not in streamed}, schemas, ruleset, prefetch, more)
+    found_streamed, total_streamed = {}, 0
+    if streamed:
+        from banjska.validate.stream import stream_tables
+
+        found_streamed, total_streamed = stream_tables(pkg, ctx, streamed, schemas, ruleset, budget, max_errors)
     report.issues = list(pkg.issues)
     hashed_at = len(report.issues)  # where size and hash issues go once hashing is done (after the checks start)
     extra = {}
@@ -111,7 +126,12 @@ def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto",
     found = len(report.issues)
     order = [name for name in files if name in ctx.tables and ctx.tables[name].parsed]
     total = found + check_tables(ctx, order, extra, engine, max_errors, report, ruleset)
-    hashed = [issue for name in files for issue in prefetch.checked(name)]
+    for name, issues in found_streamed.items():  # read, checked, sized and hashed in one pass each
+        report.issues += issues[: max(0, max_errors - len(report.issues))]
+        report.checked[name] = ctx.streamed[name].rows if name in ctx.streamed else 0
+    total += total_streamed
+    hashed = [issue for name in files if name not in streamed
+              for issue in (more if more is not None and name in whole else prefetch).checked(name)]
     report.issues[hashed_at:hashed_at] = hashed
     total += len(hashed)
     report.issues = report.issues[:max_errors]
@@ -121,12 +141,20 @@ def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto",
 
 
 def validate_package(target: str | Path, max_errors: int = 1000, rules: RuleSet | str | None = "auto",
-                     engine: str = "arrow", on_reading: Callable[[], object] | None = None) -> Report:
+                     engine: str = "arrow", on_reading: Callable[[], object] | None = None,
+                     budget: Budget | None = None) -> Report:
     """Validate a package directory, datapackage.json or zip.
 
     engine "arrow" evaluates the derived checks directly; "pandera" runs the same checks through the
     derived Pandera schemas. `rules`: "auto" applies the rules a dataset registered for the package's
-    name (validate/rules.py), None none, a RuleSet that one.
+    name (validate/rules.py), None none, a RuleSet that one. `budget` bounds memory (validate/budget.py).
     """
     with open_package(target) as pkg:
-        return collect(pkg, max_errors, rules, engine, on_reading)
+        return collect(pkg, max_errors, rules, engine, on_reading, budget)
+
+
+def _size(pkg: Package, path: str | None) -> int:
+    try:
+        return pkg.source.size(path) if path is not None else 0
+    except FileRefused:  # reported when the file is read
+        return 0

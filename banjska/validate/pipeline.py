@@ -74,24 +74,35 @@ def header_issues(td: TableData) -> tuple[list[Issue], dict[str, int]]:
 
 def read_table(ctx: Context, res: dict, schema: dict | None, data: csvread.Bytes, file: str,
                ruleset: RuleSet | None) -> list[Issue]:
+    """Parse one table into ctx.tables; return what reading it found."""
+    td, issues = open_table(res, schema, data, file, ruleset)
+    if td is not None:
+        ctx.tables[td.name] = td
+    return issues
+
+
+def open_table(res: dict, schema: dict | None, data: csvread.Bytes, file: str,
+               ruleset: RuleSet | None) -> tuple[TableData | None, list[Issue]]:
+    """Decode, parse and type a CSV's bytes (a whole file, or one batch of it: validate/stream.py).
+    The table is None when the bytes cannot be read as a table (the issues say why)."""
     name = res["name"]
     issues: list[Issue] = file_issues(ruleset, name, file, data)
     # UTF-8 is verified in Arrow before parsing (fast; a bad byte in a ragged row would otherwise reach
     # the parser's Python callback); the slow Python decode only runs to locate a bad byte.
     body, enc_issues = csvread.decode_check(data, file, name, res.get("encoding", "utf-8"))
     if enc_issues:
-        return issues + enc_issues
+        return None, issues + enc_issues
     if not csvread.is_utf8(body):
-        return issues + csvread.utf8_issue(body, file, name)
+        return None, issues + csvread.utf8_issue(body, file, name)
     raw = csvread.parse(body, csvread.Dialect.from_descriptor(res.get("dialect")))
     if raw.parse_error and "UTF8" in raw.parse_error:
-        return issues + (csvread.utf8_issue(body, file, name) or
+        return None, issues + (csvread.utf8_issue(body, file, name) or
                          [Issue(name, "encoding-error", raw.parse_error, file=file, hint="Save the file as UTF-8.")])
     if raw.parse_error:
-        return issues + [Issue(name, "source-error", f"cannot parse the CSV: {raw.parse_error}", file=file,
+        return None, issues + [Issue(name, "source-error", f"cannot parse the CSV: {raw.parse_error}", file=file,
                                hint="Check quoting: every opening quote needs a closing one.")]
     if schema is None:
-        return issues
+        return None, issues
     td = TableData(name, file, schema, raw)
     head, mapping = header_issues(td)
     issues += head
@@ -118,8 +129,7 @@ def read_table(ctx: Context, res: dict, schema: dict | None, data: csvread.Bytes
             rows = np.flatnonzero(blank.to_numpy(zero_copy_only=False))
             for line in raw.line_of(rows[:100]):
                 issues.append(Issue(name, "blank-row", "the row is empty", file=file, line=int(line), hint="Delete the empty row."))
-    ctx.tables[name] = td
-    return issues
+    return td, issues
 
 
 def contiguous(column: pa.ChunkedArray) -> pa.Array:
@@ -181,7 +191,7 @@ def submit_checks(pool: ThreadPoolExecutor, checks: list, n: int) -> dict:
 
 
 def read_contents(pkg: Package, ctx: Context, files: dict, schemas: dict[str, dict], ruleset: RuleSet | None,
-                  prefetch: Prefetch) -> None:
+                  prefetch: Prefetch, more: Prefetch | None = None) -> None:
     """Parse every file into ctx: tables in parallel, largest first (Arrow releases the GIL), as their
     bytes arrive from the prefetch thread; issues are collected in package order (deterministic).
     Size and hash verdicts are not awaited here: the checks start while the last files are hashed."""
@@ -192,7 +202,7 @@ def read_contents(pkg: Package, ctx: Context, files: dict, schemas: dict[str, di
         if path is None:  # the descriptor check refused this table (validate/core.py)
             return
         try:
-            data = prefetch.data(name)
+            data = (more if more is not None and name in more.order else prefetch).data(name)
         except FileRefused as exc:  # changed since it was located
             found[name].append(Issue(name, exc.rule, exc.message, file=path, hint=exc.hint))
             return
@@ -207,7 +217,7 @@ def read_contents(pkg: Package, ctx: Context, files: dict, schemas: dict[str, di
             found[name] += read_table(ctx, res, schemas.get(name), data, path, ruleset)
 
     with ThreadPoolExecutor(max_workers=WORKERS) as readers:
-        for job in [readers.submit(load, name) for name in prefetch.order]:
+        for job in [readers.submit(load, name) for name in prefetch.order + (more.order if more else [])]:
             job.result()
     ctx.tables = {name: ctx.tables[name] for name in files if name in ctx.tables}  # package order
     for name in files:

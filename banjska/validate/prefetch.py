@@ -20,23 +20,35 @@ REBUILD = ("The file differs from what datapackage.json records. In a make-data 
            "descriptor with the tool that made the package.")
 
 
-def check_bytes(data: Bytes, resource: dict, file: str, table: str) -> list[Issue]:
-    """Compare size and hash with what the descriptor declares (md5 unless prefixed)."""
+def declared_hash(resource: dict) -> tuple[str, str] | None:
+    """(algorithm, hex digest) the descriptor declares (md5 unless prefixed), if it is one we compute."""
+    h = resource.get("hash")
+    if not isinstance(h, str) or not h:
+        return None
+    algo, _, digest = h.rpartition(":")
+    algo = (algo or "md5").lower()
+    return (algo, digest) if algo in {"md5", "sha1", "sha256", "sha512"} else None
+
+
+def compare_bytes(size: int, actual: str | None, resource: dict, file: str, table: str) -> list[Issue]:
+    """Compare a file's size and digest (of the declared algorithm) with what the descriptor declares."""
     issues = []
     declared = resource.get("bytes")
-    if declared is not None and declared != len(data):
-        issues.append(Issue(table, "byte-count", f"file has {len(data)} bytes, the descriptor declares {declared}",
+    if declared is not None and declared != size:
+        issues.append(Issue(table, "byte-count", f"file has {size} bytes, the descriptor declares {declared}",
                             file=file, hint=REBUILD))
-    h = resource.get("hash")
-    if isinstance(h, str) and h:
-        algo, _, digest = h.rpartition(":")
-        algo = (algo or "md5").lower()
-        if algo in {"md5", "sha1", "sha256", "sha512"}:
-            actual = hashlib.new(algo, data).hexdigest()
-            if actual != digest.lower():
-                issues.append(Issue(table, "hash-count", f"{algo} of the file is {actual}, the descriptor declares {digest}",
-                                    file=file, hint=REBUILD))
+    expected = declared_hash(resource)
+    if expected is not None and actual != expected[1].lower():
+        issues.append(Issue(table, "hash-count", f"{expected[0]} of the file is {actual}, the descriptor declares "
+                            f"{expected[1]}", file=file, hint=REBUILD))
     return issues
+
+
+def check_bytes(data: Bytes, resource: dict, file: str, table: str) -> list[Issue]:
+    """Compare size and hash with what the descriptor declares."""
+    expected = declared_hash(resource)
+    actual = hashlib.new(expected[0], data).hexdigest() if expected else None
+    return compare_bytes(len(data), actual, resource, file, table)
 
 
 class Prefetch:

@@ -105,13 +105,28 @@ def rule_checks(ruleset: RuleSet, ctx) -> tuple[dict[str, dict[str, list]], list
             continue
         check = make_check(f"dataset:{r.fn.__name__}", r.fn, _guard(r, ctx), r.hint)
         extra.setdefault(r.table, {}).setdefault(column, []).append(check)
-    for fn, hint in ruleset.text_rules:
-        for td in ctx.tables.values():
-            for f in td.schema["fields"]:
-                if f.get("type", "string") == "string" and f["name"] in td.columns:
-                    check = make_check(f"dataset:{fn.__name__}", fn, lambda fn=fn, td=td, n=f["name"]: fn(td, n), hint)
-                    extra.setdefault(td.name, {}).setdefault(f["name"], []).append(check)
+    for td in ctx.tables.values():
+        for column, checks in text_checks(ruleset, td).items():
+            extra.setdefault(td.name, {}).setdefault(column, []).extend(checks)
     return extra, issues
+
+
+def text_checks(ruleset: RuleSet, td) -> dict[str, list]:
+    """The rule set's text-cell rules as checks on every string column of one table (or one batch of it)."""
+    from banjska.validate.checks import make_check
+
+    out: dict[str, list] = {}
+    for fn, hint in ruleset.text_rules:
+        for f in td.schema["fields"]:
+            if f.get("type", "string") == "string" and f["name"] in td.columns:
+                check = make_check(f"dataset:{fn.__name__}", fn, lambda fn=fn, n=f["name"]: fn(td, n), hint)
+                out.setdefault(f["name"], []).append(check)
+    return out
+
+
+def needs_whole(ruleset: RuleSet | None) -> set[str]:
+    """Tables the rule set's row rules read whole (they cannot be validated in batches)."""
+    return {t for r in ruleset.rules for t in r.needs} if ruleset is not None else set()
 
 
 def _first_key_field(schema: dict) -> str | None:

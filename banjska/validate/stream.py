@@ -1,0 +1,596 @@
+"""Validate tables too large to hold: in batches of rows, with keys kept as 64-bit hashes.
+
+A table whose file is larger than the budget's `stream_at` (validate/budget.py) is never held whole.
+Its file is read in batches that end on a row boundary (a newline outside quotes). Each batch gets the
+header and goes through the same reader, type parser and derived checks as a whole table
+(pipeline.open_table, derive.derive_checks, run.run_checks); its findings are moved to the file's own
+line numbers. Only what needs every row is kept, compactly:
+
+* primary keys, unique fields and uniqueKeys: a 64-bit hash per row. Equal hashes are only candidates:
+  when there are any, a second pass over the file compares the values themselves, so a hash collision
+  never reports a false duplicate.
+* keys that other tables refer to: their sorted distinct hashes. A reference whose hash is absent is
+  broken for certain; a broken reference whose hash collides with a key's would pass, with a
+  probability of about (references x keys) / 2^64 (1e-5 for ten million of each).
+* references to a table held whole are looked up exactly among its values.
+* references to a streamed table not finished yet (a self-reference, or a cycle) are kept (hash, line,
+  value) and looked up at the end.
+
+Hashes are held in memory up to `spill_at` bytes per table, then written to disk in 64 buckets by
+their top bits, in a temporary directory that is removed when validation ends or is interrupted; each
+bucket is then sorted alone. Peak memory is the batches in flight plus 8 bytes per distinct key that
+another table refers to, whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+import banjska.validate.derive as derive
+from banjska.package.csvread import Dialect
+from banjska.package.reader import FileRefused, Package
+from banjska.report import Issue
+from banjska.validate.budget import Budget
+from banjska.validate.checks import Check
+from banjska.validate.context import Context, TableData, key_column
+from banjska.validate.pipeline import open_table
+from banjska.validate.prefetch import compare_bytes, declared_hash
+from banjska.validate.rules import RuleSet, text_checks
+from banjska.validate.run import run_checks
+
+HEADER_RULES = {"blank-label", "duplicate-label", "incorrect-label", "missing-label", "extra-label"}
+FATAL_RULES = {"encoding-error", "source-error"}  # a batch that cannot be read ends the table (as a whole file)
+MAX_BLANK_ROWS = 100  # as pipeline.open_table reports for a whole table
+BUCKET_BITS = 6
+LONG_TEXT = 256  # values longer than this are hashed with blake2b, one at a time (rare for keys)
+
+
+# ---- hashing ---------------------------------------------------------------------------------------
+
+_M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+
+
+def _fmix(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser: every input bit changes about half the output bits."""
+    h ^= h >> _S33
+    h *= _M1
+    h ^= h >> _S33
+    h *= _M2
+    h ^= h >> _S33
+    return h
+
+
+def hash_text(values: pa.Array) -> np.ndarray:
+    """A 64-bit hash per value of a string array (nulls hash as the empty string: callers mask them).
+
+    Vectorised: each value's bytes are read 8 at a time through one unaligned view of the data buffer,
+    and each word is mixed in with a non-linear finaliser (position and length included).
+    """
+    values = values.cast(pa.large_string()) if not pa.types.is_large_string(values.type) else values
+    n = len(values)
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    _, offsets_buf, data_buf = values.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64, count=values.offset + n + 1)[values.offset:]
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.empty(0, dtype=np.uint8)
+    padded = np.zeros(len(data) + 8, dtype=np.uint8)  # so that every 8-byte read stays inside the buffer
+    padded[:len(data)] = data
+    words = np.ndarray(shape=(len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    h = _fmix(lengths.astype(np.uint64) ^ _M2)
+    short = lengths <= LONG_TEXT
+    width = int(lengths[short].max()) if short.any() else 0
+    for at in range(0, width, 8):
+        rest = np.clip(lengths - at, 0, 8).astype(np.uint64)
+        live = rest > 0
+        word = words[np.where(live, starts + at, 0)]
+        keep = np.where(rest >= 8, np.uint64(0xFFFFFFFFFFFFFFFF), (np.uint64(1) << (rest * np.uint64(8))) - np.uint64(1))
+        mixed = _fmix((word & keep) + np.uint64(((at + 1) * 0xFF51AFD7ED558CCD) & 0xFFFFFFFFFFFFFFFF))
+        h = np.where(live & short, _fmix(h ^ mixed), h)
+    for i in np.flatnonzero(~short):
+        text = bytes(padded[starts[i]:starts[i] + lengths[i]])
+        h[i] = int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+    return h
+
+
+def key_text(td: TableData, fields: tuple[str, ...]) -> pa.Array | None:
+    """The key's values as text (what is hashed and compared), null where any part is missing."""
+    key = key_column(td, list(fields))
+    return None if key is None else pc.cast(key, pa.large_string())
+
+
+# ---- key sets ----------------------------------------------------------------------------------------
+
+class HashStore:
+    """The hashes of one key over a whole table: in memory up to `limit` bytes, then in bucket files."""
+
+    def __init__(self, limit: int, spill_dir):
+        self.limit, self.spill_dir = limit, spill_dir
+        self.parts: list[np.ndarray] = []
+        self.held = 0
+        self.files: list[Path] | None = None
+
+    def add(self, hashes: np.ndarray) -> None:
+        self.parts.append(hashes)
+        self.held += hashes.nbytes
+        if self.held > self.limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self.files is None:
+            folder = Path(tempfile.mkdtemp(prefix="keys-", dir=self.spill_dir()))
+            self.files = [folder / f"{b:02x}.u64" for b in range(1 << BUCKET_BITS)]
+        hashes = np.concatenate(self.parts)
+        self.parts, self.held = [], 0
+        bucket = (hashes >> np.uint64(64 - BUCKET_BITS)).astype(np.intp)
+        order = np.argsort(bucket, kind="stable")
+        bounds = np.searchsorted(bucket[order], np.arange((1 << BUCKET_BITS) + 1))
+        for b, path in enumerate(self.files):
+            if bounds[b + 1] > bounds[b]:
+                with open(path, "ab") as fh:
+                    hashes[order[bounds[b]:bounds[b + 1]]].tofile(fh)
+
+    def sorted_parts(self) -> Iterator[np.ndarray]:
+        """Every hash, sorted, in pieces whose concatenation is sorted (one bucket at a time if spilled)."""
+        if self.files is None:
+            yield np.sort(np.concatenate(self.parts)) if self.parts else np.empty(0, dtype=np.uint64)
+            return
+        if self.parts:
+            self._spill()
+        for path in self.files:
+            yield np.sort(np.fromfile(path, dtype=np.uint64)) if path.exists() else np.empty(0, dtype=np.uint64)
+
+    def repeated(self) -> np.ndarray:
+        """The hashes that occur more than once (candidate duplicates), sorted."""
+        found = [np.unique(s[1:][s[1:] == s[:-1]]) for s in self.sorted_parts()]
+        return np.concatenate(found) if found else np.empty(0, dtype=np.uint64)
+
+    def distinct(self) -> np.ndarray:
+        found = [np.unique(s) for s in self.sorted_parts()]
+        return np.concatenate(found) if found else np.empty(0, dtype=np.uint64)
+
+
+def sorted_member(sorted_keys: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    """Per hash: it occurs in `sorted_keys`."""
+    if not len(sorted_keys):
+        return np.zeros(len(hashes), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, hashes), len(sorted_keys) - 1)
+    return sorted_keys[at] == hashes
+
+
+@dataclass
+class StreamedTable:
+    """What other tables can ask of a streamed table: does a value exist in one of its keys."""
+
+    rows: int = 0
+    keys: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)  # fields -> sorted distinct hashes
+
+    def contains(self, fields: tuple[str, ...], child_key: pa.Array | None) -> np.ndarray | None:
+        """Per value of `child_key`: it hashes to a key of `fields`; None if that key was not read."""
+        if child_key is None or fields not in self.keys:
+            return None
+        return sorted_member(self.keys[fields], hash_text(pc.cast(child_key, pa.large_string())))
+
+
+# ---- reading in batches --------------------------------------------------------------------------------
+
+@dataclass
+class Batch:
+    index: int
+    data: bytes      # the first batch: the file's start; later ones: the header line, then whole rows
+    shift: int       # add to a line of `data` to get the line in the file
+
+
+def _boundary(buf: bytes, quote: bytes | None, end: int) -> int:
+    """The offset just after the last newline before `end` that is outside quotes (buf starts at a row
+    boundary), or -1."""
+    pos = buf.rfind(b"\n", 0, end)
+    if quote is None or pos < 0:
+        return pos + 1 if pos >= 0 else -1
+    odd = buf.count(quote, 0, pos) % 2
+    while pos >= 0 and odd:
+        prev = buf.rfind(b"\n", 0, pos)
+        if prev < 0:
+            return -1
+        odd = (odd + buf.count(quote, prev, pos)) % 2
+        pos = prev
+    return pos + 1 if pos >= 0 else -1
+
+
+def _first_boundary(buf: bytes, quote: bytes | None) -> int:
+    """The offset just after the first newline outside quotes, or -1."""
+    pos, odd = buf.find(b"\n"), 0
+    while pos >= 0:
+        odd = buf.count(quote, 0, pos) % 2 if quote is not None else 0
+        if not odd:
+            return pos + 1
+        pos = buf.find(b"\n", pos + 1)
+    return -1
+
+
+def read_batches(fh, size: int, dialect: Dialect, digest) -> Iterator[Batch]:
+    """Cut a CSV into batches of about `size` bytes that end on a row boundary; feed `digest` every byte.
+    A quoted cell that never closes makes the rest of the file one batch (its parser reports the error)."""
+    quote = dialect.quote_char.encode() if dialect.quote_char else None
+    header, pending, line, index = b"", b"", 1, 0
+    while True:
+        chunk = fh.read(size)
+        if digest is not None and chunk:
+            digest.update(chunk)
+        buf = pending + chunk if pending else chunk
+        eof = not chunk
+        if index == 0 and not header:
+            cut = len(buf) if eof else _first_boundary(buf, quote)
+            if cut < 0 or (len(buf) < size and not eof):
+                pending = buf
+                continue
+            header = buf[:cut]
+        cut = len(buf) if eof else _boundary(buf, quote, len(buf))
+        if cut <= 0 or (not eof and index == 0 and cut <= len(header)):
+            pending = buf
+            if eof:
+                break
+            continue
+        body, pending = buf[:cut], buf[cut:]
+        if index == 0:
+            yield Batch(0, body, 0)
+        else:
+            head = header[3:] if header.startswith(b"\xef\xbb\xbf") else header
+            yield Batch(index, head + body, line - (head.count(b"\n") + 1))
+        line += body.count(b"\n")
+        index += 1
+        if eof:
+            break
+
+
+# ---- one batch ----------------------------------------------------------------------------------------
+
+@dataclass
+class BatchResult:
+    index: int
+    rows: int = 0
+    fatal: list[Issue] = field(default_factory=list)
+    read: list[Issue] = field(default_factory=list)
+    found: dict[tuple[str, int], tuple[list[Issue], int]] = field(default_factory=dict)  # slot -> (first, count)
+    slots: list[tuple[str, int, Check]] = field(default_factory=list)
+    hashes: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)          # key fields -> hashes
+    deferred: dict[tuple[str, int], tuple[np.ndarray, np.ndarray, list]] = field(default_factory=dict)
+
+
+def _shifted(issues: list[Issue], shift: int) -> list[Issue]:
+    if shift:
+        for i in issues:
+            if i.line is not None:
+                i.line += shift
+    return issues
+
+
+class TableStream:
+    """Validate one table in batches: per-batch checks now, key checks once every batch is read."""
+
+    def __init__(self, pkg: Package, ctx: Context, res: dict, schema: dict, path: str, ruleset: RuleSet | None,
+                 budget: Budget, max_errors: int, referenced: set[tuple[str, ...]], spill_dir):
+        self.pkg, self.ctx, self.res, self.schema, self.path = pkg, ctx, res, schema, path
+        self.name, self.ruleset, self.budget, self.max_errors = res["name"], ruleset, budget, max_errors
+        self.referenced, self.spill_dir = referenced, spill_dir
+        self.dialect = Dialect.from_descriptor(res.get("dialect"))
+        self.stores: dict[tuple[str, ...], HashStore] = {}
+        self.exact: dict[str, dict] = {}  # parent table -> fields -> its distinct key values (held whole)
+
+    # -- per batch (in worker threads) --
+
+    def check_batch(self, batch: Batch) -> BatchResult:
+        out = BatchResult(batch.index)
+        td, issues = open_table(self.res, self.schema, batch.data, self.path, self.ruleset)
+        issues = _shifted(issues, batch.shift)
+        if td is None:
+            out.fatal = issues
+            return out
+        out.rows = td.num_rows
+        out.read = [i for i in issues if batch.index == 0 or (i.rule not in HEADER_RULES and i.line != 1)]
+        out.read = [i for i in out.read if i.rule != "blank-table"]
+        local = Context(descriptor=self.ctx.descriptor, tables={self.name: td})
+        extra = text_checks(self.ruleset, td) if self.ruleset is not None else {}
+        for column, checks in derive.derive_checks(local, td, extra).items():
+            for i, check in enumerate(checks):
+                out.slots.append((column, i, check))
+                mask = self._key_mask(td, check, out, (column, i), batch.shift) if check.key else None
+                if check.key and mask is None:
+                    continue
+                one = check if mask is None else dataclasses.replace(check, fn=lambda m=mask: m)
+                found, count = run_checks(td, {column: [one]}, self.max_errors)
+                out.found[(column, i)] = (_shifted(found, batch.shift), count)
+        for fields in self.referenced:
+            if fields not in out.hashes and all(f in td.parsed for f in fields):
+                self._hash_key(td, fields, out)
+        return out
+
+    def _hash_key(self, td: TableData, fields: tuple[str, ...], out: BatchResult) -> None:
+        text = key_text(td, fields)
+        if text is not None:
+            present = pc.is_valid(text).to_numpy(zero_copy_only=False)
+            out.hashes[fields] = hash_text(text)[present]
+
+    def _key_mask(self, td: TableData, check: Check, out: BatchResult, slot, shift: int) -> np.ndarray | None:
+        """The rows a key check fails within this batch (None: nothing to report per batch); the key's
+        hashes are kept for the checks across batches."""
+        kind, fields = check.key[0], check.key[1]
+        if kind in ("unique", "primary"):
+            if fields not in out.hashes:
+                self._hash_key(td, fields, out)
+            if kind == "unique":
+                return None
+            missing = np.zeros(td.num_rows, dtype=bool)
+            for f in fields:
+                missing |= td.parsed[f].missing.to_numpy(zero_copy_only=False)
+            return ~missing
+        parent, ref_fields = check.key[2], check.key[3]
+        child = key_text(td, fields)
+        if child is None:
+            return None
+        present = pc.is_valid(child).to_numpy(zero_copy_only=False)
+        found = self._lookup(parent, ref_fields, child)
+        if found is None:  # the parent is not finished (a self-reference or a cycle): look up at the end
+            rows = np.flatnonzero(present)
+            values = td.columns[fields[0]].take(pa.array(rows)).to_pylist() if len(rows) else []
+            out.deferred[slot] = (hash_text(child)[rows], td.raw.line_of(rows) + shift, values)
+            return None
+        if found is True:
+            return None
+        return found | ~present
+
+    def _lookup(self, parent: str, ref_fields: tuple[str, ...], child: pa.Array):
+        """Per child value: found among the parent's keys; True: nothing to check; None: not yet known."""
+        if parent in self.ctx.streamed and parent != self.name:
+            found = self.ctx.streamed[parent].contains(ref_fields, child)
+            return True if found is None else found
+        if parent in self.ctx.tables:
+            values = self.exact.get(parent, {}).get(ref_fields)
+            if values is None:
+                return True
+            return pc.fill_null(pc.is_in(child, value_set=values), False).to_numpy(zero_copy_only=False)
+        if parent == self.name or parent in self.pending:
+            return None
+        return True  # the parent was not read: reported already
+
+    # -- the whole table (main thread) --
+
+    def prepare(self, pending: set[str]) -> None:
+        """Before the first batch: exact key values of parents held whole; which parents are unfinished."""
+        self.pending = pending
+        for fk in self.schema.get("foreignKeys", []) or []:
+            ref = fk.get("reference", {}) if isinstance(fk, dict) else {}
+            parent = ref.get("resource") or self.name
+            fields = tuple(derive.as_list(ref.get("fields")))
+            td = self.ctx.tables.get(parent)
+            if td is not None and fields and all(f in td.parsed for f in fields):
+                key = key_column(td, list(fields))
+                self.exact.setdefault(parent, {})[fields] = pc.unique(pc.drop_null(pc.cast(key, pa.large_string())))
+
+    def run(self) -> Streamed:
+        expected = declared_hash(self.res)
+        digest = hashlib.new(expected[0]) if expected else None
+        result = Streamed(self.name)
+        size = 0
+        with self.pkg.source.open(self.path) as fh, ThreadPoolExecutor(max_workers=self.budget.workers) as pool:
+            inflight = []
+            counter = _Counting(fh)
+            for batch in read_batches(counter, self.budget.batch, self.dialect, digest):
+                inflight.append(pool.submit(self.check_batch, batch))
+                if len(inflight) > self.budget.workers and not self._merge(inflight.pop(0).result(), result):
+                    break
+            for job in inflight:
+                if result.fatal:
+                    job.cancel()
+                else:
+                    self._merge(job.result(), result)
+            size = counter.count
+        if result.fatal:
+            return result
+        result.bytes_issues = compare_bytes(size, digest.hexdigest() if digest else None, self.res, self.path, self.name)
+        return result
+
+    def _merge(self, out: BatchResult, result: Streamed) -> bool:
+        if out.fatal:
+            result.fatal = out.fatal
+            return False
+        result.rows += out.rows
+        for issue in out.read:
+            if issue.rule == "blank-row":
+                if result.blank_rows >= MAX_BLANK_ROWS:
+                    continue
+                result.blank_rows += 1
+            if issue.rule == "format-error" and issue.message.startswith("carriage return"):
+                if result.carriage_return:
+                    continue
+                result.carriage_return = True
+            result.read.append(issue)
+        if not result.slots:
+            result.slots = [(c, i, check) for c, i, check in out.slots]
+        for slot, (found, count) in out.found.items():
+            kept, total = result.found.get(slot, ([], 0))
+            kept.extend(found[: max(0, self.max_errors - len(kept))])
+            result.found[slot] = (kept, total + count)
+        for fields, hashes in out.hashes.items():
+            if fields not in self.stores:
+                self.stores[fields] = HashStore(self.budget.spill_at, self.spill_dir)
+            self.stores[fields].add(hashes)
+        for slot, (hashes, lines, values) in out.deferred.items():
+            result.deferred.setdefault(slot, []).append((hashes, lines, values))
+        return True
+
+    def finish(self, result: Streamed) -> None:
+        """After every batch: the key sets other tables use, then which rows repeat a key (confirmed on
+        the values themselves in a second pass, only when some hashes repeat)."""
+        repeated = {}
+        for _, _, check in result.slots:
+            if check.key and check.key[0] in ("unique", "primary") and check.key[1] in self.stores:
+                repeated[check.key[1]] = self.stores[check.key[1]].repeated()
+        for fields in self.referenced:
+            if fields in self.stores:
+                result.table.keys[fields] = self.stores[fields].distinct()
+        self.stores.clear()
+        result.table.rows = result.rows
+        candidates = {f: h for f, h in repeated.items() if len(h)}
+        if candidates:
+            self._confirm(result, candidates)
+
+    def _confirm(self, result: Streamed, candidates: dict[tuple[str, ...], np.ndarray]) -> None:
+        seen: dict[tuple[str, ...], dict[str, list[tuple[int, str]]]] = {f: {} for f in candidates}
+        with self.pkg.source.open(self.path) as fh:
+            for batch in read_batches(fh, self.budget.batch, self.dialect, None):
+                td, _ = open_table(self.res, self.schema, batch.data, self.path, self.ruleset)
+                if td is None:
+                    return
+                for fields, hashes in candidates.items():
+                    text = key_text(td, fields)
+                    rows = np.flatnonzero(pc.is_valid(text).to_numpy(zero_copy_only=False)
+                                          & np.isin(hash_text(text), hashes))
+                    if not len(rows):
+                        continue
+                    lines = td.raw.line_of(rows) + batch.shift
+                    keys = text.take(pa.array(rows)).to_pylist()
+                    cells = td.columns[fields[0]].take(pa.array(rows)).to_pylist()
+                    for key, line, cell in zip(keys, lines.tolist(), cells, strict=True):
+                        seen[fields].setdefault(key, []).append((line, cell))
+        for fields, groups in seen.items():
+            result.duplicates[fields] = sorted(hit for hits in groups.values() if len(hits) > 1 for hit in hits)
+
+
+class _Counting:
+    def __init__(self, fh):
+        self.fh, self.count = fh, 0
+
+    def read(self, size: int) -> bytes:
+        data = self.fh.read(size)
+        self.count += len(data)
+        return data
+
+
+@dataclass
+class Streamed:
+    """Everything found in one streamed table, and its key sets."""
+
+    name: str
+    rows: int = 0
+    fatal: list[Issue] = field(default_factory=list)
+    read: list[Issue] = field(default_factory=list)
+    bytes_issues: list[Issue] = field(default_factory=list)
+    slots: list[tuple[str, int, Check]] = field(default_factory=list)
+    found: dict = field(default_factory=dict)
+    deferred: dict = field(default_factory=dict)
+    duplicates: dict = field(default_factory=dict)   # key fields -> sorted (line, cell) of confirmed repeats
+    blank_rows: int = 0
+    carriage_return: bool = False
+    table: StreamedTable = field(default_factory=StreamedTable)
+
+    def issues(self, ctx: Context, file: str, max_errors: int) -> tuple[list[Issue], int]:
+        """Findings in the order the whole-table engine gives them: reading, then checks per field."""
+        if self.fatal:
+            return list(self.fatal), len(self.fatal)
+        out, total = list(self.read) + list(self.bytes_issues), len(self.read) + len(self.bytes_issues)
+        for column, i, check in self.slots:
+            kept, count = self.found.get((column, i), ([], 0))
+            kept = list(kept)
+            if check.key and check.key[0] in ("unique", "primary"):
+                hits = self.duplicates.get(check.key[1], [])
+                kept = sorted(kept + [self._issue(check, column, file, line, cell) for line, cell in hits[:max_errors]],
+                              key=lambda issue: issue.line)
+                count += len(hits)
+            elif (column, i) in self.deferred:
+                kept, count = self._resolve(ctx, check, (column, i), file, max_errors)
+            out += kept[:max_errors]
+            total += count
+        return out, total
+
+    def _issue(self, check: Check, column: str, file: str, line: int, cell) -> Issue:
+        hint = check.description if check.description != check.error else ""
+        return Issue(self.name, check.name, check.error, file, int(line), column, cell or "", hint)
+
+    def _resolve(self, ctx: Context, check: Check, slot: tuple[str, int], file: str,
+                 max_errors: int) -> tuple[list[Issue], int]:
+        """A reference to a table that was not finished when this one was read, looked up now."""
+        parent, ref_fields = check.key[2], check.key[3]
+        target = ctx.streamed.get(parent)
+        if target is None or ref_fields not in target.keys:
+            return [], 0
+        kept, count = [], 0
+        for hashes, lines, values in self.deferred[slot]:
+            bad = np.flatnonzero(~sorted_member(target.keys[ref_fields], hashes))
+            count += len(bad)
+            for j in bad[: max(0, max_errors - len(kept))]:
+                kept.append(self._issue(check, slot[0], file, lines[j], values[j]))
+        return kept, count
+
+
+# ---- every streamed table -------------------------------------------------------------------------------
+
+def referenced_keys(schemas: dict[str, dict]) -> dict[str, set[tuple[str, ...]]]:
+    """Per table: the field tuples that some foreign key (of any table) refers to."""
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for name, schema in schemas.items():
+        for fk in schema.get("foreignKeys", []) or []:
+            ref = fk.get("reference", {}) if isinstance(fk, dict) else {}
+            fields = tuple(derive.as_list(ref.get("fields") if isinstance(ref, dict) else None))
+            if fields:
+                out.setdefault(ref.get("resource") or name, set()).add(fields)
+    return out
+
+
+def parents_of(schema: dict, name: str) -> set[str]:
+    return {(fk.get("reference") or {}).get("resource") or name for fk in schema.get("foreignKeys", []) or []
+            if isinstance(fk, dict) and isinstance(fk.get("reference"), dict)}
+
+
+def stream_tables(pkg: Package, ctx: Context, files: dict[str, tuple[dict, str]], schemas: dict[str, dict],
+                  ruleset: RuleSet | None, budget: Budget, max_errors: int) -> tuple[dict[str, list[Issue]], int]:
+    """Validate each table of `files` in batches, parents before the tables that refer to them; fill
+    ctx.streamed with their key sets; return the issues per table and their total count."""
+    referenced = referenced_keys(schemas)
+    todo = list(files)
+    results: dict[str, Streamed] = {}
+    spill: list[str] = []
+
+    def spill_dir() -> str:
+        if not spill:
+            spill.append(tempfile.mkdtemp(prefix="make-data-validate-", dir=budget.tmpdir))
+        return spill[0]
+
+    try:
+        while todo:
+            ready = [n for n in todo if not (parents_of(schemas[n], n) - {n}) & set(todo)]
+            name = (ready or todo)[0]  # a cycle: its references to unfinished tables are looked up at the end
+            todo.remove(name)
+            res, path = files[name]
+            stream = TableStream(pkg, ctx, res, schemas[name], path, ruleset, budget, max_errors,
+                                 referenced.get(name, set()), spill_dir)
+            stream.prepare(set(todo))
+            try:
+                result = stream.run()
+            except FileRefused as exc:
+                result = Streamed(name, fatal=[Issue(name, exc.rule, exc.message, file=path, hint=exc.hint)])
+            if not result.fatal:
+                stream.finish(result)
+                ctx.streamed[name] = result.table
+            results[name] = result
+    finally:
+        for folder in spill:
+            shutil.rmtree(folder, ignore_errors=True)
+    issues, total = {}, 0
+    for name, result in results.items():
+        found, count = result.issues(ctx, files[name][1], max_errors)
+        issues[name] = found
+        total += count
+    return issues, total
