@@ -140,13 +140,14 @@ def is_utf8(data: Bytes) -> bool:
     return True
 
 
-def utf8_issue(data: Bytes, file: str, table: str) -> list[Issue]:
-    """Locate the first byte that is not UTF-8 (called only after Arrow found one)."""
+def utf8_issue(data: Bytes, file: str, table: str, offset: int = 0) -> list[Issue]:
+    """Locate the first byte that is not UTF-8 (called only after Arrow found one); `offset`: where `data`
+    starts in the file (a batch of it)."""
     try:
         bytes(data).decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        return [Issue(table, "encoding-error", f"invalid UTF-8 byte 0x{data[exc.start]:02x} at byte {exc.start}",
+        return [Issue(table, "encoding-error", f"invalid UTF-8 byte 0x{data[exc.start]:02x} at byte {exc.start + offset}",
                       file=file, line=line, hint="Save the file as UTF-8.")]
     return []
 
@@ -189,9 +190,12 @@ def first_line_width(data: Bytes, dialect: Dialect) -> int:
         return first.num_columns
 
 
-def parse(data: Bytes, dialect: Dialect) -> RawTable:
+def parse(data: Bytes, dialect: Dialect, header: list[str] | None = None) -> RawTable:
     """Parse CSV bytes (already verified as UTF-8: see is_utf8) into text columns; never raises on
-    malformed content."""
+    malformed content. `header`: the bytes are rows that follow this header (a batch of a larger file),
+    so every row should have as many cells."""
+    if header is not None:
+        dialect = Dialect(dialect.delimiter, dialect.quote_char, dialect.double_quote, dialect.escape_char, False)
     if len(data) < 64 and not bytes(data).strip(b"\r\n"):
         return RawTable(data, [], None, parse_error="the file is empty", dialect=dialect)
     skipped = []
@@ -206,7 +210,7 @@ def parse(data: Bytes, dialect: Dialect) -> RawTable:
     block = BLOCK
     while True:
         try:
-            width = first_line_width(data, dialect)
+            width = len(header) if header is not None else first_line_width(data, dialect)
             names = [f"c{i}" for i in range(width)]
             table = pacsv.read_csv(
                 pa.BufferReader(data),
@@ -229,7 +233,7 @@ def parse(data: Bytes, dialect: Dialect) -> RawTable:
     if dialect.header:
         header = [table.column(i)[0].as_py() for i in range(width)] if table.num_rows else []
         table = table.slice(1)
-    else:
+    elif header is None:
         header = names
     table = table.rename_columns([f"c{i}" for i in range(width)])
     return RawTable(data, header, table, ragged=len(skipped), dialect=dialect)

@@ -238,17 +238,17 @@ class _Counted:
     def __init__(self, source: ZipSource, rel: str, fh):
         self.source, self.rel, self.fh = source, rel, fh
 
-    def read(self, size: int = -1) -> bytes:
+    def readinto(self, view) -> int:
         try:
-            data = self.fh.read(size)
+            n = self.fh.readinto(view)
         except (zipfile.BadZipFile, RuntimeError, zlib.error, EOFError, OSError) as exc:
             raise InputError(f"the archive is damaged: member {self.rel} cannot be read ({exc})",
                              "Rebuild the archive (unencrypted, stored or deflated).", where=self.source.label) from None
-        self.source.read_so_far += len(data)
+        self.source.read_so_far += n
         if self.source.read_so_far > MAX_READ:
             raise FileRefused("source-error", f"zip member {self.rel} would take the archive past {MAX_READ >> 30} GiB "
                               "unpacked", "Split the package or ship it as a directory.")
-        return data
+        return n
 
     def close(self) -> None:
         self.fh.close()

@@ -128,7 +128,8 @@ def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto",
     total = found + check_tables(ctx, order, extra, engine, max_errors, report, ruleset)
     for name, issues in found_streamed.items():  # read, checked, sized and hashed in one pass each
         report.issues += issues[: max(0, max_errors - len(report.issues))]
-        report.checked[name] = ctx.streamed[name].rows if name in ctx.streamed else 0
+        if name in ctx.streamed and ctx.streamed[name].parsed:
+            report.checked[name] = ctx.streamed[name].rows
     total += total_streamed
     hashed = [issue for name in files if name not in streamed
               for issue in (more if more is not None and name in whole else prefetch).checked(name)]

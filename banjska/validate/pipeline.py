@@ -81,10 +81,11 @@ def read_table(ctx: Context, res: dict, schema: dict | None, data: csvread.Bytes
     return issues
 
 
-def open_table(res: dict, schema: dict | None, data: csvread.Bytes, file: str,
-               ruleset: RuleSet | None) -> tuple[TableData | None, list[Issue]]:
-    """Decode, parse and type a CSV's bytes (a whole file, or one batch of it: validate/stream.py).
-    The table is None when the bytes cannot be read as a table (the issues say why)."""
+def open_table(res: dict, schema: dict | None, data: csvread.Bytes, file: str, ruleset: RuleSet | None,
+               header: list[str] | None = None, offset: int = 0) -> tuple[TableData | None, list[Issue]]:
+    """Decode, parse and type a CSV's bytes: a whole file, or rows that follow `header` and start at byte
+    `offset` (a batch of a larger file: validate/stream.py). The table is None when the bytes cannot be
+    read as a table (the issues say why)."""
     name = res["name"]
     issues: list[Issue] = file_issues(ruleset, name, file, data)
     # UTF-8 is verified in Arrow before parsing (fast; a bad byte in a ragged row would otherwise reach
@@ -93,10 +94,10 @@ def open_table(res: dict, schema: dict | None, data: csvread.Bytes, file: str,
     if enc_issues:
         return None, issues + enc_issues
     if not csvread.is_utf8(body):
-        return None, issues + csvread.utf8_issue(body, file, name)
-    raw = csvread.parse(body, csvread.Dialect.from_descriptor(res.get("dialect")))
+        return None, issues + csvread.utf8_issue(body, file, name, offset)
+    raw = csvread.parse(body, csvread.Dialect.from_descriptor(res.get("dialect")), header)
     if raw.parse_error and "UTF8" in raw.parse_error:
-        return None, issues + (csvread.utf8_issue(body, file, name) or
+        return None, issues + (csvread.utf8_issue(body, file, name, offset) or
                          [Issue(name, "encoding-error", raw.parse_error, file=file, hint="Save the file as UTF-8.")])
     if raw.parse_error:
         return None, issues + [Issue(name, "source-error", f"cannot parse the CSV: {raw.parse_error}", file=file,

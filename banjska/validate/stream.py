@@ -37,6 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+import banjska.package.csvread as csvread
 import banjska.validate.derive as derive
 from banjska.package.csvread import Dialect
 from banjska.package.reader import FileRefused, Package
@@ -176,6 +177,7 @@ class StreamedTable:
 
     rows: int = 0
     keys: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)  # fields -> sorted distinct hashes
+    parsed: bool = False  # some field was read (else, as for a whole table, no rows count as checked)
 
     def contains(self, fields: tuple[str, ...], child_key: pa.Array | None) -> np.ndarray | None:
         """Per value of `child_key`: it hashes to a key of `fields`; None if that key was not read."""
@@ -186,73 +188,74 @@ class StreamedTable:
 
 # ---- reading in batches --------------------------------------------------------------------------------
 
-@dataclass
-class Batch:
-    index: int
-    data: bytes      # the first batch: the file's start; later ones: the header line, then whole rows
-    shift: int       # add to a line of `data` to get the line in the file
-
-
-def _boundary(buf: bytes, quote: bytes | None, end: int) -> int:
-    """The offset just after the last newline before `end` that is outside quotes (buf starts at a row
-    boundary), or -1."""
-    pos = buf.rfind(b"\n", 0, end)
+def _boundary(buf: bytearray, quote: int | None) -> int:
+    """The offset just after the last newline outside quotes (`buf` starts at a row boundary), or -1.
+    Quotes are counted with numpy, which releases the GIL for the batches being checked meanwhile."""
+    pos = buf.rfind(b"\n")
     if quote is None or pos < 0:
         return pos + 1 if pos >= 0 else -1
-    odd = buf.count(quote, 0, pos) % 2
-    while pos >= 0 and odd:
+    data = np.frombuffer(buf, dtype=np.uint8)
+    odd = int(np.count_nonzero(data[:pos] == quote)) & 1
+    while odd:  # that newline is inside a quoted cell: the row ends at an earlier one
         prev = buf.rfind(b"\n", 0, pos)
         if prev < 0:
             return -1
-        odd = (odd + buf.count(quote, prev, pos)) % 2
+        odd ^= int(np.count_nonzero(data[prev:pos] == quote)) & 1
         pos = prev
-    return pos + 1 if pos >= 0 else -1
+    return pos + 1
 
 
-def _first_boundary(buf: bytes, quote: bytes | None) -> int:
-    """The offset just after the first newline outside quotes, or -1."""
-    pos, odd = buf.find(b"\n"), 0
-    while pos >= 0:
-        odd = buf.count(quote, 0, pos) % 2 if quote is not None else 0
-        if not odd:
-            return pos + 1
-        pos = buf.find(b"\n", pos + 1)
-    return -1
-
-
-def read_batches(fh, size: int, dialect: Dialect, digest) -> Iterator[Batch]:
-    """Cut a CSV into batches of about `size` bytes that end on a row boundary; feed `digest` every byte.
-    A quoted cell that never closes makes the rest of the file one batch (its parser reports the error)."""
-    quote = dialect.quote_char.encode() if dialect.quote_char else None
-    header, pending, line, index = b"", b"", 1, 0
-    while True:
-        chunk = fh.read(size)
-        if digest is not None and chunk:
-            digest.update(chunk)
-        buf = pending + chunk if pending else chunk
-        eof = not chunk
-        if index == 0 and not header:
-            cut = len(buf) if eof else _first_boundary(buf, quote)
-            if cut < 0 or (len(buf) < size and not eof):
-                pending = buf
-                continue
-            header = buf[:cut]
-        cut = len(buf) if eof else _boundary(buf, quote, len(buf))
-        if cut <= 0 or (not eof and index == 0 and cut <= len(header)):
-            pending = buf
-            if eof:
-                break
-            continue
-        body, pending = buf[:cut], buf[cut:]
-        if index == 0:
-            yield Batch(0, body, 0)
-        else:
-            head = header[3:] if header.startswith(b"\xef\xbb\xbf") else header
-            yield Batch(index, head + body, line - (head.count(b"\n") + 1))
-        line += body.count(b"\n")
-        index += 1
-        if eof:
+def _read_into(fh, view: memoryview) -> int:
+    got = 0
+    while got < len(view):
+        n = fh.readinto(view[got:])
+        if not n:
             break
+        got += n
+    return got
+
+
+def read_batches(fh, size: int, dialect: Dialect, digest) -> Iterator[bytearray]:
+    """Cut a CSV into batches of about `size` bytes that end on a row boundary, feeding `digest` every
+    byte. The first batch starts with the header; the others are rows only. Each batch is read straight
+    into its own buffer (no copy but the few bytes of a row cut in two). A quoted cell that never
+    closes makes the rest of the file one batch: its parser then reports the error."""
+    quote = ord(dialect.quote_char) if dialect.quote_char else None
+    pending = b""
+    while True:
+        buf = bytearray(len(pending) + size)
+        buf[:len(pending)] = pending
+        with memoryview(buf) as view:
+            got = _read_into(fh, view[len(pending):])
+            if digest is not None and got:
+                digest.update(view[len(pending):len(pending) + got])
+        del buf[len(pending) + got:]
+        eof = got == 0
+        cut = len(buf) if eof else _boundary(buf, quote)
+        if cut <= 0:  # no whole row yet (or nothing left): read on
+            pending = bytes(buf)
+            if eof:
+                return
+            continue
+        pending = bytes(buf[cut:])
+        del buf[cut:]
+        yield buf
+        if eof:
+            return
+
+
+def header_of(first: bytearray, dialect: Dialect) -> list[str]:
+    """The header's labels, read from the first batch (the later batches are parsed with them)."""
+    quote = ord(dialect.quote_char) if dialect.quote_char else None
+    end, at = -1, first.find(b"\n")
+    while at >= 0:
+        if quote is None or not first.count(bytes([quote]), 0, at) % 2:
+            end = at + 1
+            break
+        at = first.find(b"\n", at + 1)
+    line = bytes(first[: end if end > 0 else len(first)])
+    line = line[3:] if line.startswith(b"\xef\xbb\xbf") else line
+    return csvread.parse(line, dialect).header
 
 
 # ---- one batch ----------------------------------------------------------------------------------------
@@ -260,7 +263,9 @@ def read_batches(fh, size: int, dialect: Dialect, digest) -> Iterator[Batch]:
 @dataclass
 class BatchResult:
     index: int
+    lines: int = 0   # newlines in the batch: where the next one starts
     rows: int = 0
+    parsed: bool = False  # some field of the schema has a column
     fatal: list[Issue] = field(default_factory=list)
     read: list[Issue] = field(default_factory=list)
     found: dict[tuple[str, int], tuple[list[Issue], int]] = field(default_factory=dict)  # slot -> (first, count)
@@ -291,27 +296,28 @@ class TableStream:
 
     # -- per batch (in worker threads) --
 
-    def check_batch(self, batch: Batch) -> BatchResult:
-        out = BatchResult(batch.index)
-        td, issues = open_table(self.res, self.schema, batch.data, self.path, self.ruleset)
-        issues = _shifted(issues, batch.shift)
+    def check_batch(self, index: int, data: bytearray, header: list[str] | None, offset: int) -> BatchResult:
+        """Read and check one batch; its lines count from its own start (line 1 is the file's header in
+        the first batch, the batch's first row in the others) until _merge moves them."""
+        out = BatchResult(index, lines=int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 10)))
+        td, issues = open_table(self.res, self.schema, data, self.path, self.ruleset, header, offset)
         if td is None:
             out.fatal = issues
             return out
-        out.rows = td.num_rows
-        out.read = [i for i in issues if batch.index == 0 or (i.rule not in HEADER_RULES and i.line != 1)]
+        out.rows, out.parsed = td.num_rows, bool(td.parsed)
+        out.read = [i for i in issues if index == 0 or i.rule not in HEADER_RULES]
         out.read = [i for i in out.read if i.rule != "blank-table"]
         local = Context(descriptor=self.ctx.descriptor, tables={self.name: td})
         extra = text_checks(self.ruleset, td) if self.ruleset is not None else {}
         for column, checks in derive.derive_checks(local, td, extra).items():
             for i, check in enumerate(checks):
                 out.slots.append((column, i, check))
-                mask = self._key_mask(td, check, out, (column, i), batch.shift) if check.key else None
+                mask = self._key_mask(td, check, out, (column, i)) if check.key else None
                 if check.key and mask is None:
                     continue
                 one = check if mask is None else dataclasses.replace(check, fn=lambda m=mask: m)
                 found, count = run_checks(td, {column: [one]}, self.max_errors)
-                out.found[(column, i)] = (_shifted(found, batch.shift), count)
+                out.found[(column, i)] = (found, count)
         for fields in self.referenced:
             if fields not in out.hashes and all(f in td.parsed for f in fields):
                 self._hash_key(td, fields, out)
@@ -323,7 +329,7 @@ class TableStream:
             present = pc.is_valid(text).to_numpy(zero_copy_only=False)
             out.hashes[fields] = hash_text(text)[present]
 
-    def _key_mask(self, td: TableData, check: Check, out: BatchResult, slot, shift: int) -> np.ndarray | None:
+    def _key_mask(self, td: TableData, check: Check, out: BatchResult, slot) -> np.ndarray | None:
         """The rows a key check fails within this batch (None: nothing to report per batch); the key's
         hashes are kept for the checks across batches."""
         kind, fields = check.key[0], check.key[1]
@@ -345,7 +351,7 @@ class TableStream:
         if found is None:  # the parent is not finished (a self-reference or a cycle): look up at the end
             rows = np.flatnonzero(present)
             values = td.columns[fields[0]].take(pa.array(rows)).to_pylist() if len(rows) else []
-            out.deferred[slot] = (hash_text(child)[rows], td.raw.line_of(rows) + shift, values)
+            out.deferred[slot] = (hash_text(child)[rows], td.raw.line_of(rows), values)
             return None
         if found is True:
             return None
@@ -385,10 +391,14 @@ class TableStream:
         result = Streamed(self.name)
         size = 0
         with self.pkg.source.open(self.path) as fh, ThreadPoolExecutor(max_workers=self.budget.workers) as pool:
-            inflight = []
+            inflight, header, offset = [], None, 0
             counter = _Counting(fh)
-            for batch in read_batches(counter, self.budget.batch, self.dialect, digest):
-                inflight.append(pool.submit(self.check_batch, batch))
+            for index, data in enumerate(read_batches(counter, self.budget.batch, self.dialect, digest)):
+                inflight.append(pool.submit(self.check_batch, index, data, header, offset))
+                if index == 0:  # byte offsets count after a byte-order mark, as for a whole file
+                    header = header_of(data, self.dialect)
+                    offset = -3 if data.startswith(b"\xef\xbb\xbf") else 0
+                offset += len(data)
                 if len(inflight) > self.budget.workers and not self._merge(inflight.pop(0).result(), result):
                     break
             for job in inflight:
@@ -403,11 +413,15 @@ class TableStream:
         return result
 
     def _merge(self, out: BatchResult, result: Streamed) -> bool:
+        """Add one batch's findings (in batch order), at the file's line numbers."""
+        shift = 0 if out.index == 0 else result.next_line - 1
+        result.next_line += out.lines
         if out.fatal:
-            result.fatal = out.fatal
+            result.fatal = _shifted(out.fatal, shift)
             return False
         result.rows += out.rows
-        for issue in out.read:
+        result.table.parsed = out.parsed
+        for issue in _shifted(out.read, shift):
             if issue.rule == "blank-row":
                 if result.blank_rows >= MAX_BLANK_ROWS:
                     continue
@@ -421,14 +435,14 @@ class TableStream:
             result.slots = [(c, i, check) for c, i, check in out.slots]
         for slot, (found, count) in out.found.items():
             kept, total = result.found.get(slot, ([], 0))
-            kept.extend(found[: max(0, self.max_errors - len(kept))])
+            kept.extend(_shifted(found[: max(0, self.max_errors - len(kept))], shift))
             result.found[slot] = (kept, total + count)
         for fields, hashes in out.hashes.items():
             if fields not in self.stores:
                 self.stores[fields] = HashStore(self.budget.spill_at, self.spill_dir)
             self.stores[fields].add(hashes)
         for slot, (hashes, lines, values) in out.deferred.items():
-            result.deferred.setdefault(slot, []).append((hashes, lines, values))
+            result.deferred.setdefault(slot, []).append((hashes, lines + shift, values))
         return True
 
     def finish(self, result: Streamed) -> None:
@@ -449,9 +463,13 @@ class TableStream:
 
     def _confirm(self, result: Streamed, candidates: dict[tuple[str, ...], np.ndarray]) -> None:
         seen: dict[tuple[str, ...], dict[str, list[tuple[int, str]]]] = {f: {} for f in candidates}
+        header, next_line = None, 1
         with self.pkg.source.open(self.path) as fh:
-            for batch in read_batches(fh, self.budget.batch, self.dialect, None):
-                td, _ = open_table(self.res, self.schema, batch.data, self.path, self.ruleset)
+            for index, data in enumerate(read_batches(fh, self.budget.batch, self.dialect, None)):
+                td, _ = open_table(self.res, self.schema, data, self.path, self.ruleset, header)
+                shift = 0 if index == 0 else next_line - 1
+                next_line += data.count(b"\n")
+                header = header_of(data, self.dialect) if index == 0 else header
                 if td is None:
                     return
                 for fields, hashes in candidates.items():
@@ -460,7 +478,7 @@ class TableStream:
                                           & np.isin(hash_text(text), hashes))
                     if not len(rows):
                         continue
-                    lines = td.raw.line_of(rows) + batch.shift
+                    lines = td.raw.line_of(rows) + shift
                     keys = text.take(pa.array(rows)).to_pylist()
                     cells = td.columns[fields[0]].take(pa.array(rows)).to_pylist()
                     for key, line, cell in zip(keys, lines.tolist(), cells, strict=True):
@@ -473,10 +491,10 @@ class _Counting:
     def __init__(self, fh):
         self.fh, self.count = fh, 0
 
-    def read(self, size: int) -> bytes:
-        data = self.fh.read(size)
-        self.count += len(data)
-        return data
+    def readinto(self, view) -> int:
+        n = self.fh.readinto(view)
+        self.count += n or 0
+        return n
 
 
 @dataclass
@@ -494,6 +512,7 @@ class Streamed:
     duplicates: dict = field(default_factory=dict)   # key fields -> sorted (line, cell) of confirmed repeats
     blank_rows: int = 0
     carriage_return: bool = False
+    next_line: int = 1      # the file's line where the next batch starts
     table: StreamedTable = field(default_factory=StreamedTable)
 
     def issues(self, ctx: Context, file: str, max_errors: int) -> tuple[list[Issue], int]:
