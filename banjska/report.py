@@ -40,6 +40,7 @@ class Report:
     truncated: bool = False
     total: int = 0  # all errors found, including those past --max-errors
     rules: str | None = None  # the dataset rule set applied (registered for the package's name), if any
+    batched: list[str] = field(default_factory=list)  # tables validated in batches (too large to hold whole)
 
     @property
     def valid(self) -> bool:
@@ -47,7 +48,8 @@ class Report:
 
     def as_dict(self, errors: bool = True) -> dict:
         doc = {"package": self.package, "valid": self.valid, "error_count": max(self.total, len(self.issues)),
-               "truncated": self.truncated, "rows_checked": self.checked, "rules": self.rules}
+               "truncated": self.truncated, "rows_checked": self.checked, "rules": self.rules,
+               "batched": self.batched}
         if errors:
             doc["errors"] = [dict(vars(i)) for i in self.issues]
         return doc

@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""Benchmark `make-data validate` against `frictionless validate` on generated packages.
+"""Benchmark `make-data validate` against pyarrow's parse, a polars-based peer and frictionless.
 
-    .venv/bin/python scripts/benchmark.py --rows 1000000
+    .venv/bin/python scripts/benchmark.py                                  # 1M rows, both packages
+    .venv/bin/python scripts/benchmark.py --rows 1000000 10000000 20000000 --packages events
 
-Generates a valid package and one full of errors (bench/out/, git-ignored), then times, as separate
-processes: pyarrow parsing every CSV (the floor), `make-data validate`, and `frictionless validate`.
-Prints wall time, rows/s, peak memory and the ratios, and checks that make-data reports every
-(table, line, column) error that frictionless reports. Not a test: figures depend on the machine.
+Two generated packages (bench/out/, git-ignored), at each size:
 
-The machine this runs on is shared and its speed drifts by +-25% within minutes, so parse-only and
-make-data are run --repeat rounds (each round: both tools on both packages, back to back), and the
-median of each is reported, with every run printed; frictionless, at 1.5-2 minutes a run, runs once.
+* `events`: a generic events + places package (scripts/synth_events.py): primary keys, enums, dates,
+  ranges, a foreign key; no dataset rule set. At the first size, also its error-path variants: 2 ragged
+  rows, 1% type errors, 1% broken foreign keys.
+* `project`: this project's 16 tables in the 3.0.0 shape (scripts/synth.py), with the dataset's rules;
+  at the first size, also a copy with faults (rows/20 broken cells).
+
+Each command runs as its own process; rounds alternate the commands, and the median of --repeat runs is
+reported with every run listed (the machine's speed drifts). Columns: wall time, rows/s, peak RSS, and
+the ratios of make-data's time to pyarrow's parse-only time and to the peer's. The peer is dataframely
+(scripts/peer_dataframely.py: the same Table Schema rules, fewer checks), installed on first use in
+its own venv (bench/peer-venv, pinned versions below); frictionless runs once, at 1M rows only.
+Not a test: the figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -18,23 +25,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))  # synth.py, the test-data generator
 BIN = Path(sys.executable).parent
+PEER = ["dataframely==3.1.2", "polars==2.1.0"]
+PEER_VENV = ROOT / "bench" / "peer-venv"
 
 GENERATE = """
 import json, sys
 from pathlib import Path
-from synth import generate
-out, n, faults = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-valid = generate(out / f"valid-{n}", n)
-faulty = generate(out / f"faulty-{n}", n, faults=faults)
-print(json.dumps({"valid": valid.rows, "faults": faulty.faults}))
+kind, out, n, fault = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+if kind == "events":
+    from synth_events import generate
+    rows = generate(out, n, None if fault == "valid" else fault)
+else:
+    from synth import generate
+    rows = generate(out, n, faults=0 if fault == "valid" else n // 20).rows
+print(json.dumps(sum(rows.values())))
 """
 
 PARSE_ONLY = """
@@ -42,7 +54,7 @@ import sys, json, pyarrow.csv as c
 from pathlib import Path
 base = Path(sys.argv[1]); d = json.loads((base / 'datapackage.json').read_text())
 for r in d['resources']:
-    if r.get('format') == 'csv':
+    if str(r.get('path', '')).endswith('.csv'):
         c.read_csv(base / r['path'])
 """
 
@@ -53,100 +65,110 @@ def run(cmd: list[str]) -> tuple[float, float, str]:
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     out = proc.stdout.read()
     _, _, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
     return time.perf_counter() - start, usage.ru_maxrss / 1024, out
 
 
-def median_run(runs: list[tuple[float, float, str]]) -> tuple[float, float, str]:
-    """The run with the median wall time (an odd count gives an actual run)."""
+def median(runs: list[tuple[float, float, str]]) -> tuple[float, float, str]:
     return sorted(runs, key=lambda r: r[0])[(len(runs) - 1) // 2]
 
 
-def frictionless_errors(out: str) -> set[tuple[str, int, str]]:
-    doc = json.loads(out)
-    found = set()
-    for task in doc.get("tasks", []):
-        for err in task.get("errors", []):
-            if err.get("rowNumber"):
-                found.add((task["name"], int(err["rowNumber"]), err.get("fieldName", "")))
-    return found
+def peer_python() -> Path | None:
+    python = PEER_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"installing the peer ({' '.join(PEER)}) in {PEER_VENV}", file=sys.stderr)
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+            subprocess.run([str(python), "-m", "pip", "install", "-q", *PEER], check=True)
+        except subprocess.CalledProcessError:
+            print("the peer could not be installed: its column is left out", file=sys.stderr)
+            return None
+    return python
 
 
-def ours_errors(out: str) -> set[tuple[str, int, str]]:
-    doc = json.loads(out)
-    return {(e["table"], int(e["line"]), e["column"]) for e in doc["errors"] if e["line"] is not None}
+def generate(kind: str, rows: int, variant: str, out: Path) -> tuple[Path, int]:
+    target = out / f"{kind}-{rows}-{variant}"
+    done = target / ".rows"
+    if not done.exists():  # generated packages are kept between runs
+        gen = subprocess.run([sys.executable, "-c", GENERATE, kind, str(target), str(rows), variant], check=True,
+                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")})
+        done.write_text(gen.stdout.strip())
+    return target, int(done.read_text())
+
+
+def commands(target: Path, peer: Path | None, memory: str | None) -> dict[str, list[str]]:
+    ours = [str(BIN / "make-data"), "validate", str(target), "--format", "json", "--max-errors", "1000"]
+    cmds = {"pyarrow parse-only": [sys.executable, "-c", PARSE_ONLY, str(target)],
+            "make-data validate": ours + (["--memory", memory] if memory else [])}
+    if peer is not None:
+        cmds["dataframely (peer)"] = [str(peer), str(ROOT / "scripts" / "peer_dataframely.py"), str(target)]
+    return cmds
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=1_000_000, help="approximate rows in the whole package")
-    ap.add_argument("--faults", type=int, default=None, help="cells to break in the faulty package (default rows/20)")
+    ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000], help="events (or project rows) per package")
+    ap.add_argument("--packages", nargs="+", choices=["events", "project"], default=["events", "project"])
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    ap.add_argument("--repeat", type=int, default=5, help="alternating rounds per package (median reported)")
+    ap.add_argument("--memory", default=None, help="pass --memory to make-data validate")
     ap.add_argument("--skip-frictionless", action="store_true")
-    ap.add_argument("--repeat", type=int, default=5, help="runs of parse-only and make-data, alternately (median)")
-    ap.add_argument("--huge", action="store_true",
-                    help="also run the tests marked huge (a text column over 2 GiB) and print their time")
+    ap.add_argument("--skip-peer", action="store_true")
+    ap.add_argument("--huge", action="store_true", help="also run the tests marked huge (a text column over 2 GiB)")
     args = ap.parse_args()
     if args.huge:
         t = time.perf_counter()
         subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "huge", str(ROOT / "tests")],
                        check=True, cwd=ROOT)
         print(f"huge tests passed in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    faults = args.faults if args.faults is not None else args.rows // 20
-    t = time.perf_counter()
-    # Generate in a child process: a forked child would otherwise count this process's memory as its own.
-    gen = subprocess.run([sys.executable, "-c", GENERATE, str(args.out), str(args.rows), str(faults)],
-                         check=True, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")})
-    rows = json.loads(gen.stdout)
-    total = sum(rows["valid"].values())
-    valid, faulty = args.out / f"valid-{args.rows}", args.out / f"faulty-{args.rows}"
-    print(f"generated {total:,} rows in {len(rows['valid'])} tables (+ {rows['faults']:,} faults) "
-          f"in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    # Byte-compile the toolkit first, as `pip install` does: an editable checkout run with
-    # PYTHONDONTWRITEBYTECODE (set on some CI machines) would otherwise recompile it on every run.
+    peer = None if args.skip_peer else peer_python()
+    # Byte-compile the toolkit first, as `pip install` does.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "banjska")], check=True, capture_output=True)
-    rows = []
-    packages = (("valid", valid), ("faulty", faulty))
-    # Every round runs all four fast measurements back to back, so a drift in machine speed touches
-    # the valid and the faulty package, and both tools, alike.
-    timed = {label: ([], []) for label, _ in packages}
-    for _ in range(max(1, args.repeat)):
-        for label, pkg in packages:
-            timed[label][0].append(run([sys.executable, "-c", PARSE_ONLY, str(pkg)]))
-            timed[label][1].append(run([str(BIN / "make-data"), "validate", str(pkg), "--format", "json",
-                                        "--max-errors", "10000000"]))
-    for label, pkg in packages:
-        parses, ours_runs = timed[label]
-        print(f"{label}: pyarrow parse-only runs (s): {' '.join(f'{t:.2f}' for t, _, _ in parses)}")
-        print(f"{label}: make-data validate runs (s): {' '.join(f'{t:.2f}' for t, _, _ in ours_runs)}")
-        parse_t, parse_m, _ = median_run(parses)
-        ours_t, ours_m, ours_out = median_run(ours_runs)
-        rows.append((label, "pyarrow parse-only", parse_t, parse_m))
-        rows.append((label, "make-data validate", ours_t, ours_m))
-        fr_t = None
-        if not args.skip_frictionless:
-            fr_t, fr_m, fr_out = run([str(BIN / "frictionless"), "validate", str(pkg / "datapackage.json"), "--json",
-                                      "--limit-errors", "10000000"])
-            rows.append((label, "frictionless validate", fr_t, fr_m))
-        doc = json.loads(ours_out)
-        line = f"{label}: make-data found {doc['error_count']:,} errors"
-        if fr_t is not None:
-            theirs, ours = frictionless_errors(fr_out), ours_errors(ours_out)
-            rows_ours = {(t, line) for t, line, _ in ours}
-            # frictionless reports row-level errors (foreign keys, blank rows) without a field name
-            missed = {e for e in theirs if e not in ours and not (e[2] == "" and e[:2] in rows_ours)}
-            line += (f"; frictionless found {len(theirs):,} located errors, make-data reported "
-                     f"{len(theirs) - len(missed):,} of them ({len(missed)} missed)")
-            line += f"; speed-up {fr_t / ours_t:.1f}x"
-        line += f"; make-data / parse-only = {ours_t / parse_t:.2f}x"
-        print(line)
-    print(f"\n{'package':8} {'tool':24} {'wall s':>8} {'rows/s':>12} {'peak MB':>9}"
-          f"   (parse-only and make-data: median of {max(1, args.repeat)} interleaved runs)")
-    for label, tool, secs, mem in rows:
-        print(f"{label:8} {tool:24} {secs:8.2f} {total / secs:12,.0f} {mem:9.0f}")
-    ours = {label: s for label, tool, s, _ in rows if tool == "make-data validate"}
-    print(f"\nfaulty / valid time for make-data: {ours['faulty'] / ours['valid']:.2f}x")
+    table = []
+    for kind in args.packages:
+        for n, rows in enumerate(args.rows):
+            variants = ["valid"] + ((["ragged", "types", "foreign_keys"] if kind == "events" else ["faulty"]) if n == 0 else [])
+            for variant in variants:
+                target, total = generate(kind, rows, variant, args.out)
+                cmds = commands(target, peer, args.memory)
+                runs: dict[str, list] = {tool: [] for tool in cmds}
+                for _ in range(max(1, args.repeat)):
+                    for tool, cmd in cmds.items():
+                        runs[tool].append(run(cmd))
+                result = {tool: median(r) for tool, r in runs.items()}
+                if rows == 1_000_000 and variant == "valid" and not args.skip_frictionless:
+                    result["frictionless validate"] = run([str(BIN / "frictionless"), "validate",
+                                                           str(target / "datapackage.json"), "--json"])
+                label = f"{kind} {variant} {total:,} rows"
+                for tool, r in runs.items():
+                    print(f"{label}: {tool} runs (s): {' '.join(f'{t:.2f}' for t, _, _ in r)}", file=sys.stderr)
+                doc = json.loads(result["make-data validate"][2])
+                print(f"{label}: make-data found {doc['error_count']:,} errors", file=sys.stderr)
+                table.append((kind, rows, variant, total, result))
+    report(table, args.repeat)
+
+
+def report(table: list, repeat: int) -> None:
+    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {platform.python_version()}; "
+          f"median of {max(1, repeat)} alternating runs (frictionless: one run)")
+    print(f"{'package':36} {'tool':22} {'wall s':>8} {'rows/s':>12} {'peak MB':>8} {'ours/parse':>10} {'ours/peer':>10}")
+    valid = {}
+    for kind, rows, variant, total, result in table:
+        ours = result["make-data validate"][0]
+        if variant == "valid":
+            valid[(kind, rows)] = ours
+        for tool, (secs, mem, _) in result.items():
+            mine = tool == "make-data validate"
+            to_parse = f"{ours / result['pyarrow parse-only'][0]:.2f}x" if mine else ""
+            to_peer = f"{ours / result['dataframely (peer)'][0]:.2f}x" if mine and "dataframely (peer)" in result else ""
+            if tool == "frictionless validate":
+                to_peer = f"{secs / ours:.0f}x ours"
+            print(f"{kind + ' ' + variant + f' {total:,}':36} {tool:22} {secs:8.2f} {total / secs:12,.0f} {mem:8.0f} "
+                  f"{to_parse:>10} {to_peer:>10}")
+    for kind, rows, variant, _, result in table:
+        if variant != "valid" and (kind, rows) in valid:
+            print(f"error path, {kind} {variant}: {result['make-data validate'][0] / valid[(kind, rows)]:.2f}x "
+                  "the valid package's time")
 
 
 if __name__ == "__main__":

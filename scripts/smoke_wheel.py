@@ -10,7 +10,7 @@ It proves what the test suite (which runs from the source tree, editable) cannot
 module and entry point, the base install (no docs/test extras) validates and loads, and commands act on
 the working directory, never on the install location.
 
-Steps (the lower-bounds variant runs a, c and e):
+Steps (the lower-bounds variant runs a, c, e, h and i):
   a  `make-data validate` (no path) inside a copy of the package            -> exit 0
   b  the same after corrupting one cell of data/places.csv                 -> exit 1
   c  `make-data validate <repo>/dist/<release>/<release>.zip`              -> exit 0
@@ -18,6 +18,8 @@ Steps (the lower-bounds variant runs a, c and e):
   e  banjska.load(<copy>) returns every table of the package
   f  `make-data --version`
   g  `make-data codebook --check` without the docs extra -> exit 2 naming banjska-events[docs]
+  h  a new three-source project built from scratch: add-source, coverage, build, validate
+  i  a 3 MB table validated in batches (--memory 16M) and whole: errors at their lines
 
 The wheel is built with .venv (set up from requirements-dev.lock by `scripts/dev.py setup`, which this
 script runs first) from a clean copy of the sources, so no build/ or *.egg-info is written into the
@@ -197,6 +199,22 @@ def install(work: Path, wheel: Path, lower: bool) -> Path:
     return target
 
 
+def write_large_package(root: Path) -> None:
+    """300,000 events citing 50 places (3 MB): line 150002 cites no place, line 180002 repeats line 9's id."""
+    (root / "data").mkdir(parents=True)
+    rows = [f"e{i},p{i % 50}\n" for i in range(300_000)]
+    rows[150_000] = "e150000,p-missing\n"
+    rows[180_000] = "e7,p0\n"
+    (root / "data" / "events.csv").write_text("event_id,place\n" + "".join(rows), encoding="utf-8")
+    (root / "data" / "places.csv").write_text("place_id\n" + "".join(f"p{i}\n" for i in range(50)), encoding="utf-8")
+    events = {"fields": [{"name": "event_id"}, {"name": "place"}], "primaryKey": ["event_id"],
+              "foreignKeys": [{"fields": ["place"], "reference": {"resource": "places", "fields": ["place_id"]}}]}
+    places = {"fields": [{"name": "place_id"}], "primaryKey": ["place_id"]}
+    (root / "datapackage.json").write_text(json.dumps({"name": "large", "resources": [
+        {"name": "events", "path": "data/events.csv", "schema": events},
+        {"name": "places", "path": "data/places.csv", "schema": places}]}), encoding="utf-8")
+
+
 class Steps:
     def __init__(self, venv_dir: Path):
         self.venv = venv_dir
@@ -320,6 +338,15 @@ def main(argv: list[str]) -> int:
                   stderr_has="coverage 100.0%")
         steps.run("h", "validate it: two sources' claims reconciled", ["make-data", "validate"], project,
                   stdout_has="valid:")
+
+        large = run_dir / "large"
+        write_large_package(large)
+        steps.run("i", "validate a 3 MB table in batches (--memory 16M)", ["make-data", "validate", "--memory", "16M",
+                  "--format", "json"], large, expect=1, stdout_has='"batched": ["events"]')
+        steps.run("i", "in batches: the broken reference at its line", ["make-data", "validate", "--memory", "16M"],
+                  large, expect=1, stdout_has="data/events.csv:150002 column place")
+        steps.run("i", "held whole: the repeated key at its line", ["make-data", "validate"], large, expect=1,
+                  stdout_has="data/events.csv:180002 column event_id")
 
         if not args.lower_bounds:
             version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]

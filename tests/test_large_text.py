@@ -10,6 +10,7 @@ import json
 import pytest
 
 from banjska.validate import pipeline
+from banjska.validate.budget import Budget
 from banjska.validate.core import validate_package
 
 from repo import ROOT
@@ -43,7 +44,8 @@ def test_a_column_becomes_large_string_from_the_threshold_on(monkeypatch):
 
 @pytest.mark.huge
 def test_a_real_column_of_more_than_2_gib_validates(tmp_path):
-    """2.3 million rows of 1,000 bytes: one text column of 2.3 GB (exit 3 before large_string)."""
+    """2.3 million rows of 1,000 bytes: one file and one text column of 2.3 GB (exit 3 before large_string),
+    validated in batches and whole."""
     root = tmp_path / "huge"
     root.mkdir()
     block = "".join(f"{i},{'x' * 996}\n" for i in range(1000))
@@ -54,5 +56,6 @@ def test_a_real_column_of_more_than_2_gib_validates(tmp_path):
     fields = [{"name": "id", "type": "integer"}, {"name": "text", "type": "string"}]
     (root / "datapackage.json").write_text(json.dumps(
         {"name": "huge", "resources": [{"name": "t", "path": "t.csv", "schema": {"fields": fields}}]}), encoding="utf-8")
-    report = validate_package(root)
-    assert report.valid and report.checked == {"t": 2_300_000}
+    streamed = validate_package(root)  # a file of 2.3 GB is read in batches by default (validate/stream.py)
+    whole = validate_package(root, budget=Budget(stream_at=1 << 62))  # and held whole: one 2.3 GB column
+    assert streamed.valid and whole.valid and streamed.checked == whole.checked == {"t": 2_300_000}

@@ -30,4 +30,4 @@ def test_render_json_lines_equal_json_dumps_of_each_issue():
 def test_render_json_of_a_valid_report_is_one_document():
     doc = json.loads(render_json(Report(package="pkg", checked={"a": 1})))
     assert doc == {"package": "pkg", "valid": True, "error_count": 0, "truncated": False, "rows_checked": {"a": 1},
-                   "rules": None, "errors": []}
+                   "rules": None, "batched": [], "errors": []}

@@ -115,6 +115,7 @@ def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto",
         from banjska.validate.stream import stream_tables
 
         found_streamed, total_streamed = stream_tables(pkg, ctx, streamed, schemas, ruleset, budget, max_errors)
+        report.batched = list(streamed)
     report.issues = list(pkg.issues)
     hashed_at = len(report.issues)  # where size and hash issues go once hashing is done (after the checks start)
     extra = {}
