@@ -45,6 +45,8 @@ class RawTable:
     header: list[str]
     table: pa.Table | None          # data rows only, one string column per header cell
     ragged: int = 0                 # rows the parser skipped for having the wrong number of cells
+    # (row number counting from 1 at the file's first row, cells) of each skipped row, as the parser gave them
+    skipped: list[tuple[int | None, int]] = field(default_factory=list)
     parse_error: str = ""
     dialect: Dialect = field(default_factory=Dialect)
 
@@ -84,6 +86,12 @@ class RawTable:
         first = 1 if self.dialect.header else 0
         if self.ragged:
             width = len(self.header)
+            known = self._skipped_indexes()
+            if known is not None:  # the parser said which rows it skipped: no need to count cells
+                ok = np.ones(len(starts), dtype=bool)
+                ok[known[known < len(ok)]] = False
+                ok[:first] = False
+                return lines[ok]
             ok = self._cells_per_row == width
             ok[:first] = False
             # An empty line parses as a row of empty cells, not a ragged row (only the few bad rows are looked at).
@@ -112,21 +120,29 @@ class RawTable:
             return np.asarray(rows) + (2 if self.dialect.header else 1)
         return lines[np.asarray(rows, dtype=np.int64)]
 
+    def _skipped_indexes(self) -> np.ndarray | None:
+        """0-based indexes (among all rows, the header's included) of the skipped rows, if the parser gave
+        every row's number."""
+        if not self.skipped or any(number is None for number, _ in self.skipped):
+            return None
+        return np.array([number - 1 for number, _ in self.skipped], dtype=np.int64)
+
     def ragged_rows(self) -> list[tuple[int, int]]:
         """(line, cells) for each row whose cell count differs from the header's."""
         if not self.ragged:
             return []
-        counts, starts = self._cells_per_row, self._row_starts
-        first = 1 if self.dialect.header else 0
-        bad = [i for i in np.flatnonzero(counts != len(self.header)) if i >= first]
-        lines = self.line_of_row_start(starts[bad]) if bad else []
-        out = []
-        for i, line in zip(bad, lines, strict=True):
-            s = starts[i]
-            if self.data[s:s + 1] in (b"\n", b"\r"):
-                continue
-            out.append((int(line), int(counts[i])))
-        return out
+        known, starts = self._skipped_indexes(), self._row_starts
+        if known is not None and (known < len(starts)).all():  # the parser said which rows (no cell count)
+            rows = [(int(i), cells) for i, (_, cells) in zip(known, self.skipped, strict=True)]
+        else:
+            counts = self._cells_per_row
+            first = 1 if self.dialect.header else 0
+            rows = [(int(i), int(counts[i])) for i in np.flatnonzero(counts != len(self.header)) if i >= first]
+        if not rows:
+            return []
+        lines = self.line_of_row_start(starts[[i for i, _ in rows]])
+        return [(int(line), cells) for (i, cells), line in zip(rows, lines, strict=True)
+                if self.data[starts[i]:starts[i] + 1] not in (b"\n", b"\r")]
 
 
 def is_utf8(data: Bytes) -> bool:
@@ -201,7 +217,7 @@ def parse(data: Bytes, dialect: Dialect, header: list[str] | None = None) -> Raw
     skipped = []
 
     def on_invalid(row) -> str:
-        skipped.append(row.actual_columns)
+        skipped.append((row.number, row.actual_columns))
         return "skip"
 
     popts = pacsv.ParseOptions(delimiter=dialect.delimiter, quote_char=dialect.quote_char or False,
@@ -236,4 +252,4 @@ def parse(data: Bytes, dialect: Dialect, header: list[str] | None = None) -> Raw
     elif header is None:
         header = names
     table = table.rename_columns([f"c{i}" for i in range(width)])
-    return RawTable(data, header, table, ragged=len(skipped), dialect=dialect)
+    return RawTable(data, header, table, ragged=len(skipped), skipped=skipped, dialect=dialect)

@@ -28,7 +28,7 @@ def parse_size(text: str) -> int:
 @dataclass(frozen=True)
 class Budget:
     batch: int = 16 << 20       # CSV bytes per batch
-    stream_at: int = 64 << 20   # files larger than this are validated in batches
+    stream_at: int = 32 << 20   # files larger than this are validated in batches
     spill_at: int = 256 << 20   # bytes of key hashes held in memory, per table, before they go to disk
     workers: int = 2            # batches checked at once (each in a thread; Arrow releases the GIL)
     tmpdir: str | None = None   # where spilled hashes go (default: the system's temporary directory)
@@ -46,7 +46,7 @@ class Budget:
     def of(cls, memory: int, workers: int = 2) -> Budget:
         """A budget for about `memory` bytes: a quarter for key hashes, the rest for batches in flight."""
         batch = max(64 << 10, min(64 << 20, (memory * 3 // 4) // (PER_BATCH * (workers + 1))))
-        return cls(batch=batch, stream_at=batch * 4, spill_at=max(1 << 20, memory // 4), workers=workers)
+        return cls(batch=batch, stream_at=batch * 2, spill_at=max(1 << 20, memory // 4), workers=workers)
 
     @classmethod
     def default(cls, workers: int = 2) -> Budget:

@@ -145,22 +145,30 @@ class HashStore:
 
     def sorted_parts(self) -> Iterator[np.ndarray]:
         """Every hash, sorted, in pieces whose concatenation is sorted (one bucket at a time if spilled)."""
-        if self.files is None:
-            yield np.sort(np.concatenate(self.parts)) if self.parts else np.empty(0, dtype=np.uint64)
+        if self.files is None:  # sorted in place: 8 bytes a hash, and 8 more while the parts are joined
+            whole = np.concatenate(self.parts) if self.parts else np.empty(0, dtype=np.uint64)
+            self.parts = []
+            whole.sort()
+            yield whole
             return
         if self.parts:
             self._spill()
         for path in self.files:
-            yield np.sort(np.fromfile(path, dtype=np.uint64)) if path.exists() else np.empty(0, dtype=np.uint64)
+            part = np.fromfile(path, dtype=np.uint64) if path.exists() else np.empty(0, dtype=np.uint64)
+            part.sort()
+            yield part
 
-    def repeated(self) -> np.ndarray:
-        """The hashes that occur more than once (candidate duplicates), sorted."""
-        found = [np.unique(s[1:][s[1:] == s[:-1]]) for s in self.sorted_parts()]
-        return np.concatenate(found) if found else np.empty(0, dtype=np.uint64)
-
-    def distinct(self) -> np.ndarray:
-        found = [np.unique(s) for s in self.sorted_parts()]
-        return np.concatenate(found) if found else np.empty(0, dtype=np.uint64)
+    def finish(self, repeated: bool, distinct: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """In one pass over the sorted hashes: those that occur more than once (candidate duplicates) and
+        the distinct ones (a key set), each sorted, as asked; the store is emptied."""
+        reps, keys = [], []
+        for s in self.sorted_parts():
+            if repeated:
+                reps.append(np.unique(s[1:][s[1:] == s[:-1]]))
+            if distinct:
+                keys.append(s[np.concatenate(([True], s[1:] != s[:-1]))] if len(s) else s)
+        join = lambda parts: np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)  # noqa: E731
+        return (join(reps) if repeated else None), (join(keys) if distinct else None)
 
 
 def sorted_member(sorted_keys: np.ndarray, hashes: np.ndarray) -> np.ndarray:
@@ -448,13 +456,14 @@ class TableStream:
     def finish(self, result: Streamed) -> None:
         """After every batch: the key sets other tables use, then which rows repeat a key (confirmed on
         the values themselves in a second pass, only when some hashes repeat)."""
+        unique = {check.key[1] for _, _, check in result.slots if check.key and check.key[0] in ("unique", "primary")}
         repeated = {}
-        for _, _, check in result.slots:
-            if check.key and check.key[0] in ("unique", "primary") and check.key[1] in self.stores:
-                repeated[check.key[1]] = self.stores[check.key[1]].repeated()
-        for fields in self.referenced:
-            if fields in self.stores:
-                result.table.keys[fields] = self.stores[fields].distinct()
+        for fields, store in self.stores.items():
+            reps, keys = store.finish(fields in unique, fields in self.referenced)
+            if reps is not None:
+                repeated[fields] = reps
+            if keys is not None:
+                result.table.keys[fields] = keys
         self.stores.clear()
         result.table.rows = result.rows
         candidates = {f: h for f, h in repeated.items() if len(h)}
