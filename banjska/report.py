@@ -41,6 +41,19 @@ class Report:
     total: int = 0  # all errors found, including those past --max-errors
     rules: str | None = None  # the dataset rule set applied (registered for the package's name), if any
     batched: list[str] = field(default_factory=list)  # tables validated in batches (too large to hold whole)
+    # every error found, shown or not, per (table, column, rule): `total` is their sum
+    counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+    def count(self, issues: list[Issue]) -> None:
+        """Count findings that are all at hand (reading, descriptor, bytes and hashes)."""
+        for i in issues:
+            key = (i.table, i.column, i.rule)
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def add_counts(self, table: str, counts: dict[tuple[str, str], int]) -> None:
+        """Add a table's check counts per (column, rule), of which only the first few are kept as issues."""
+        for (column, rule), n in counts.items():
+            self.counts[(table, column, rule)] = self.counts.get((table, column, rule), 0) + n
 
     @property
     def valid(self) -> bool:
@@ -49,7 +62,8 @@ class Report:
     def as_dict(self, errors: bool = True) -> dict:
         doc = {"package": self.package, "valid": self.valid, "error_count": max(self.total, len(self.issues)),
                "truncated": self.truncated, "rows_checked": self.checked, "rules": self.rules,
-               "batched": self.batched}
+               "batched": self.batched,
+               "counts": [{"table": t, "column": c, "rule": r, "count": n} for (t, c, r), n in self.counts.items()]}
         if errors:
             doc["errors"] = [dict(vars(i)) for i in self.issues]
         return doc
@@ -82,6 +96,9 @@ def render_text(report: Report) -> str:
             value = f" value {_clip(i.value)!r}" if i.value else ""
             hint = f" Fix: {i.hint}" if i.hint else ""
             out.append(f"  {i.location()}: [{i.rule}]{value} {i.message}{hint}")
+    if report.truncated:
+        out.append("\nall errors, by table, column and rule:")
+        out += [f"  {t or '(package)'} {c or '-'} [{r}]: {n}" for (t, c, r), n in report.counts.items()]
     return "\n".join(out)
 
 

@@ -2,7 +2,7 @@
 scripts/benchmark.py in its own venv, never imported by the toolkit).
 
 Each Table Schema is translated into a dataframely Schema: the field's type (string, integer, number,
-boolean, date), `required`, `enum`, `pattern`, `minLength`/`maxLength`, `minimum`/`maximum` and the
+boolean, date, time), `required`, `enum`, `pattern`, `minLength`/`maxLength`, `minimum`/`maximum` and the
 primary key. Each CSV is read by polars as text and filtered with casting (a cell that does not cast
 is a failure, as a type error is for make-data); single-field foreign keys are checked with `is_in`
 against the parent's key column. Prints one JSON document: failures per table and rule, and the total.
@@ -21,6 +21,12 @@ from pathlib import Path
 import dataframely as dy
 import polars as pl
 
+PARSE = {
+    "date": lambda c: c.str.to_date("%Y-%m-%d", strict=False),
+    "time": lambda c: c.str.to_time("%H:%M:%S", strict=False),
+    "boolean": lambda c: c.replace_strict({"true": True, "false": False}, default=None, return_dtype=pl.Boolean),
+}
+
 
 def column(field: dict, primary: bool):
     cons = field.get("constraints", {}) or {}
@@ -36,6 +42,8 @@ def column(field: dict, primary: bool):
         return dy.Bool(**common)
     if kind == "date":
         return dy.Date(**common)
+    if kind == "time":
+        return dy.Time(**common)
     if "enum" in cons:
         return dy.Enum([str(v) for v in cons["enum"]], **common)
     return dy.String(regex=f"^(?:{cons['pattern']})$" if "pattern" in cons else None,
@@ -59,12 +67,14 @@ def main(root: Path) -> None:
         # truncate_ragged_lines: without it polars refuses a file with one row too long; with it, the extra
         # cells are dropped without a word (one of the things the peer does not check).
         df = pl.read_csv(root / res["path"], infer_schema=False, truncate_ragged_lines=True)
-        dates = [f["name"] for f in schema["fields"] if f.get("type") == "date"]
-        typed = df.with_columns(pl.col(d).str.to_date("%Y-%m-%d", strict=False) for d in dates)  # polars 2 casts no dates
+        # polars 2 casts no text to dates, times or booleans: those are parsed first, and a cell that does not
+        # parse counts as a dtype failure
+        parsed = {f["name"]: PARSE[f["type"]](pl.col(f["name"])) for f in schema["fields"] if f.get("type") in PARSE}
+        typed = df.with_columns(**parsed)
         valid, info = schema_class(res["name"], schema).filter(typed, cast=True)
         failures[res["name"]] = {rule: int(n) for rule, n in info.counts().items()}
-        for d in dates:
-            failures[res["name"]][f"{d}|dtype"] = int((df[d].is_not_null() & typed[d].is_null()).sum())
+        for name in parsed:
+            failures[res["name"]][f"{name}|dtype"] = int((df[name].is_not_null() & typed[name].is_null()).sum())
         frames[res["name"]] = df
     for res in tables:
         for fk in res["schema"].get("foreignKeys", []) or []:

@@ -815,10 +815,12 @@ def test_hash_issues_keep_their_place_and_count_under_max_errors(tmp_path):
     rules = [(i.table, i.rule) for i in full.issues]
     assert rules.index(("places", "hash-count")) < rules.index(("events", "type-error")), rules
     assert full.total == len(full.issues) >= 3
+    assert full.counts[("places", "", "hash-count")] == 1 and full.counts[("events", "date", "type-error")] == 2
     for cut in range(1, len(full.issues) + 1):
         part = validate_package(p.root, max_errors=cut)
         assert part.issues == full.issues[:cut] and part.total == full.total
         assert part.truncated == (cut < full.total)
+        assert part.counts == full.counts and sum(part.counts.values()) == part.total
 
 
 MAPPED_CASES = {name: fn for name, fn in CASES if name in {

@@ -51,6 +51,7 @@ def assert_same(target, budget: Budget, rules=None) -> tuple:
     streamed = validate_package(target, max_errors=100_000, rules=rules, budget=budget)
     assert findings(streamed) == findings(whole)
     assert (streamed.total, streamed.checked, streamed.valid) == (whole.total, whole.checked, whole.valid)
+    assert streamed.counts == whole.counts and sum(whole.counts.values()) == whole.total
     return whole, streamed
 
 

@@ -16,7 +16,7 @@ from banjska.package.reader import FileRefused, Package, is_tabular, open_packag
 from banjska.report import Issue, Report
 from banjska.validate.budget import Budget
 from banjska.validate.prefetch import Prefetch
-from banjska.validate.rules import RuleSet, needs_whole, ruleset_for
+from banjska.validate.rules import RuleSet, needs_whole, registered, ruleset_for
 
 
 def resolve_schema(pkg: Package, res: dict) -> dict | None:
@@ -88,8 +88,11 @@ def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto",
     files = locate_files(pkg, schemas)
     large = {name for name, (res, path) in files.items()
              if engine == "arrow" and name in schemas and budget.streams(res, _size(pkg, path))}
+    # A dataset's rules read their tables whole, whatever their size: with a rule set registered for this
+    # package, large tables are read here too, until the rule set says which ones it does not need.
+    named = isinstance(rules, RuleSet) or (rules == "auto" and registered(pkg.descriptor))
     # reading and hashing start now, and overlap with the imports below
-    prefetch = Prefetch(pkg.source, {name: f for name, f in files.items() if name not in large})
+    prefetch = Prefetch(pkg.source, {name: f for name, f in files.items() if name not in large or named})
     found = descriptor_issues(pkg, schemas)
     pkg.issues.extend(found)
     # A table whose descriptor or Table Schema is wrong is not read: its rules cannot be trusted.
@@ -106,10 +109,9 @@ def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto",
     from banjska.validate.pipeline import check_tables, read_contents
 
     ctx = Context(descriptor=pkg.descriptor)
-    whole = large & needs_whole(ruleset)  # a dataset's row rules read their tables whole, whatever their size
-    streamed = {name: files[name] for name in files if name in large - whole}
-    more = Prefetch(pkg.source, {name: files[name] for name in whole}) if whole else None
-    read_contents(pkg, ctx, {n: f for n, f in files.items() if n not in streamed}, schemas, ruleset, prefetch, more)
+    streamed = {name: files[name] for name in files if name in large - needs_whole(ruleset)}
+    prefetch.drop(set(streamed))
+    read_contents(pkg, ctx, {n: f for n, f in files.items() if n not in streamed}, schemas, ruleset, prefetch)
     found_streamed, total_streamed = {}, 0
     if streamed:
         from banjska.validate.stream import stream_tables
@@ -117,6 +119,7 @@ def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto",
         found_streamed, total_streamed = stream_tables(pkg, ctx, streamed, schemas, ruleset, budget, max_errors)
         report.batched = list(streamed)
     report.issues = list(pkg.issues)
+    report.count(report.issues)
     hashed_at = len(report.issues)  # where size and hash issues go once hashing is done (after the checks start)
     extra = {}
     if ruleset is not None:
@@ -124,17 +127,19 @@ def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto",
 
         extra, table_issues = rule_checks(ruleset, ctx)
         report.issues += table_issues
+        report.count(table_issues)
     found = len(report.issues)
     order = [name for name in files if name in ctx.tables and ctx.tables[name].parsed]
     total = found + check_tables(ctx, order, extra, engine, max_errors, report, ruleset)
-    for name, issues in found_streamed.items():  # read, checked, sized and hashed in one pass each
+    for name, (issues, counts) in found_streamed.items():  # read, checked, sized and hashed in one pass each
         report.issues += issues[: max(0, max_errors - len(report.issues))]
+        report.add_counts(name, counts)
         if name in ctx.streamed and ctx.streamed[name].parsed:
             report.checked[name] = ctx.streamed[name].rows
     total += total_streamed
-    hashed = [issue for name in files if name not in streamed
-              for issue in (more if more is not None and name in whole else prefetch).checked(name)]
+    hashed = [issue for name in files if name not in streamed for issue in prefetch.checked(name)]
     report.issues[hashed_at:hashed_at] = hashed
+    report.count(hashed)
     total += len(hashed)
     report.issues = report.issues[:max_errors]
     report.total = max(total, len(report.issues))

@@ -501,6 +501,7 @@ def run_pandera(ctx: Context, order: list[str], ruleset: RuleSet | None, max_err
     position = {name: i for i, name in enumerate(order)}
     issues.sort(key=lambda i: (position.get(i.table, 0), i.line or 0, i.column, i.rule))
     report.issues += issues[: max(0, max_errors - len(report.issues))]
+    report.count(issues)
     for name in order:
         report.checked[name] = ctx.tables[name].num_rows
     return len(issues)

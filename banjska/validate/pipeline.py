@@ -192,7 +192,7 @@ def submit_checks(pool: ThreadPoolExecutor, checks: list, n: int) -> dict:
 
 
 def read_contents(pkg: Package, ctx: Context, files: dict, schemas: dict[str, dict], ruleset: RuleSet | None,
-                  prefetch: Prefetch, more: Prefetch | None = None) -> None:
+                  prefetch: Prefetch) -> None:
     """Parse every file into ctx: tables in parallel, largest first (Arrow releases the GIL), as their
     bytes arrive from the prefetch thread; issues are collected in package order (deterministic).
     Size and hash verdicts are not awaited here: the checks start while the last files are hashed."""
@@ -203,7 +203,7 @@ def read_contents(pkg: Package, ctx: Context, files: dict, schemas: dict[str, di
         if path is None:  # the descriptor check refused this table (validate/core.py)
             return
         try:
-            data = (more if more is not None and name in more.order else prefetch).data(name)
+            data = prefetch.data(name)
         except FileRefused as exc:  # changed since it was located
             found[name].append(Issue(name, exc.rule, exc.message, file=path, hint=exc.hint))
             return
@@ -218,7 +218,7 @@ def read_contents(pkg: Package, ctx: Context, files: dict, schemas: dict[str, di
             found[name] += read_table(ctx, res, schemas.get(name), data, path, ruleset)
 
     with ThreadPoolExecutor(max_workers=WORKERS) as readers:
-        for job in [readers.submit(load, name) for name in prefetch.order + (more.order if more else [])]:
+        for job in [readers.submit(load, name) for name in prefetch.order if name in files]:
             job.result()
     ctx.tables = {name: ctx.tables[name] for name in files if name in ctx.tables}  # package order
     for name in files:
@@ -253,8 +253,9 @@ def check_tables(ctx: Context, order: list[str], extra: dict, engine: str, max_e
                                        lambda c, n, f=futures[name]: f[id(c)]) for name in order}
         results = {name: assembled[name].result() for name in order}
     for name in order:  # results in package order, so reports are deterministic
-        found, count = results[name]
+        found, counts = results[name]
         report.issues += found[: max(0, max_errors - len(report.issues))]
-        total += count
+        report.add_counts(name, counts)
+        total += sum(counts.values())
         report.checked[name] = ctx.tables[name].num_rows
     return total

@@ -57,6 +57,7 @@ class Prefetch:
     def __init__(self, source: Source, files: dict[str, tuple[dict, str]]):
         files = dict(files)  # the caller may change its dict while this thread reads
         self.order = sorted(files, key=lambda name: -_size(source, files[name][1]))
+        self._dropped: set[str] = set()
         self._data: dict[str, Future] = {name: Future() for name in files}
         self._checked: dict[str, Future] = {name: Future() for name in files}
         threading.Thread(target=self._run, args=(source, files), name="prefetch", daemon=True).start()
@@ -71,11 +72,19 @@ class Prefetch:
                 self._data[name].set_exception(exc)
                 self._checked[name].set_result([])
         for name in read:
+            if name in self._dropped:  # validated in batches instead (validate/stream.py), which hashes it
+                read[name] = None
+                self._checked[name].set_result([])
+                continue
             res, path = files[name]
             try:
                 self._checked[name].set_result(check_bytes(read[name], res, path, name))
             except BaseException as exc:  # noqa: BLE001
                 self._checked[name].set_exception(exc)
+
+    def drop(self, names: set[str]) -> None:
+        """Files another reader takes over: not hashed here, unless hashing them has begun."""
+        self._dropped |= names
 
     def data(self, name: str) -> Bytes:
         return self._data[name].result()

@@ -73,6 +73,12 @@ def ruleset_for(descriptor: dict) -> RuleSet | None:
     return None
 
 
+def registered(descriptor: dict) -> bool:
+    """Whether a rule set is registered for the package's `name` (its module is not imported)."""
+    name = descriptor.get("name")
+    return isinstance(name, str) and any(ep.name == name for ep in entry_points(group=GROUP))
+
+
 def file_issues(ruleset: RuleSet | None, table: str, file: str, data) -> list[Issue]:
     """The rule set's byte-level file conventions (BOM, line ends)."""
     if ruleset is None:

@@ -34,8 +34,10 @@ def failing_rows(check: Check, n: int) -> np.ndarray:
     return np.flatnonzero(~check.mask(n))
 
 
-def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int, evaluate=None) -> tuple[list[Issue], int]:
-    """Evaluate every check on whole columns; return up to `budget` issues and the total failure count.
+def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int,
+               evaluate=None) -> tuple[list[Issue], dict[tuple[str, str], int]]:
+    """Evaluate every check on whole columns; return up to `budget` issues and how many rows failed, per
+    (column, rule).
 
     `evaluate(check, n)` may return a future (checks of all tables then run in one pool, biggest first);
     issues come out in schema order either way.
@@ -43,12 +45,12 @@ def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int, evalu
     pending = [(column, check, (evaluate or failing_rows)(check, td.num_rows))
                for column, column_checks in checks.items() for check in column_checks]
     failures: list[tuple[str, Check, np.ndarray]] = []
-    total = 0
+    counts: dict[tuple[str, str], int] = {}
     for column, check, bad in pending:
         bad = bad.result() if hasattr(bad, "result") else bad
         if len(bad):
             failures.append((column, check, bad))
-            total += len(bad)
+            counts[(column, check.name)] = counts.get((column, check.name), 0) + len(bad)
     issues: list[Issue] = []
     for column, check, bad in failures:
         take = bad[: max(0, budget - len(issues))]
@@ -65,4 +67,4 @@ def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int, evalu
         hint = _hint(check.error, check.description)
         table, rule, error, file = td.name, check.name, check.error, td.file
         issues += [Issue(table, rule, error, file, line, column, value, hint) for line, value in zip(lines, values, strict=True)]
-    return issues, total
+    return issues, counts

@@ -324,8 +324,8 @@ class TableStream:
                 if check.key and mask is None:
                     continue
                 one = check if mask is None else dataclasses.replace(check, fn=lambda m=mask: m)
-                found, count = run_checks(td, {column: [one]}, self.max_errors)
-                out.found[(column, i)] = (found, count)
+                found, counts = run_checks(td, {column: [one]}, self.max_errors)
+                out.found[(column, i)] = (found, sum(counts.values()))
         for fields in self.referenced:
             if fields not in out.hashes and all(f in td.parsed for f in fields):
                 self._hash_key(td, fields, out)
@@ -524,11 +524,15 @@ class Streamed:
     next_line: int = 1      # the file's line where the next batch starts
     table: StreamedTable = field(default_factory=StreamedTable)
 
-    def issues(self, ctx: Context, file: str, max_errors: int) -> tuple[list[Issue], int]:
-        """Findings in the order the whole-table engine gives them: reading, then checks per field."""
+    def issues(self, ctx: Context, file: str, max_errors: int) -> tuple[list[Issue], dict[tuple[str, str], int]]:
+        """Findings in the order the whole-table engine gives them (reading, then checks per field), and
+        how many there are per (column, rule)."""
+        counts: dict[tuple[str, str], int] = {}
+        for issue in self.fatal or self.read + self.bytes_issues:  # these are all at hand
+            counts[(issue.column, issue.rule)] = counts.get((issue.column, issue.rule), 0) + 1
         if self.fatal:
-            return list(self.fatal), len(self.fatal)
-        out, total = list(self.read) + list(self.bytes_issues), len(self.read) + len(self.bytes_issues)
+            return list(self.fatal), counts
+        out = list(self.read) + list(self.bytes_issues)
         for column, i, check in self.slots:
             kept, count = self.found.get((column, i), ([], 0))
             kept = list(kept)
@@ -540,8 +544,9 @@ class Streamed:
             elif (column, i) in self.deferred:
                 kept, count = self._resolve(ctx, check, (column, i), file, max_errors)
             out += kept[:max_errors]
-            total += count
-        return out, total
+            if count:
+                counts[(column, check.name)] = counts.get((column, check.name), 0) + count
+        return out, counts
 
     def _issue(self, check: Check, column: str, file: str, line: int, cell) -> Issue:
         hint = check.description if check.description != check.error else ""
@@ -583,9 +588,11 @@ def parents_of(schema: dict, name: str) -> set[str]:
 
 
 def stream_tables(pkg: Package, ctx: Context, files: dict[str, tuple[dict, str]], schemas: dict[str, dict],
-                  ruleset: RuleSet | None, budget: Budget, max_errors: int) -> tuple[dict[str, list[Issue]], int]:
+                  ruleset: RuleSet | None, budget: Budget,
+                  max_errors: int) -> tuple[dict[str, tuple[list[Issue], dict]], int]:
     """Validate each table of `files` in batches, parents before the tables that refer to them; fill
-    ctx.streamed with their key sets; return the issues per table and their total count."""
+    ctx.streamed with their key sets; return per table its first issues and its counts per (column, rule),
+    and the total count."""
     referenced = referenced_keys(schemas)
     todo = list(files)
     results: dict[str, Streamed] = {}
@@ -618,7 +625,7 @@ def stream_tables(pkg: Package, ctx: Context, files: dict[str, tuple[dict, str]]
             shutil.rmtree(folder, ignore_errors=True)
     issues, total = {}, 0
     for name, result in results.items():
-        found, count = result.issues(ctx, files[name][1], max_errors)
-        issues[name] = found
-        total += count
+        found, counts = result.issues(ctx, files[name][1], max_errors)
+        issues[name] = (found, counts)
+        total += sum(counts.values())
     return issues, total
