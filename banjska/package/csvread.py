@@ -81,12 +81,14 @@ class RawTable:
     @cached_property
     def _good_row_lines(self) -> np.ndarray:
         """Physical line number of every parsed data row (ragged rows excluded)."""
+        first = 1 if self.dialect.header else 0
+        known = self._skipped_indexes()
+        if known is not None and self._lines_are_rows:  # row i is line i + 1: no scan of the bytes
+            return np.delete(np.arange(first, self._all_rows), known[known >= first] - first) + 1
         starts = self._row_starts
         lines = self.line_of_row_start(starts)
-        first = 1 if self.dialect.header else 0
         if self.ragged:
             width = len(self.header)
-            known = self._skipped_indexes()
             if known is not None:  # the parser said which rows it skipped: no need to count cells
                 ok = np.ones(len(starts), dtype=bool)
                 ok[known[known < len(ok)]] = False
@@ -101,14 +103,24 @@ class RawTable:
             return lines[ok]
         return lines[first:]
 
+    @property
+    def _all_rows(self) -> int:
+        """Rows the parser saw: the header, the data rows and the skipped ones."""
+        return self.table.num_rows + len(self.skipped) + (1 if self.dialect.header else 0)
+
+    @cached_property
+    def _lines_are_rows(self) -> bool:
+        """True when no cell spans lines: row i (0-based, header included) is line i + 1. One count of
+        newlines decides it (numpy releases the GIL)."""
+        if self.table is None or len(self.skipped) != self.ragged:
+            return False
+        rows, newlines = self._all_rows, newline_count(self.data)
+        return newlines == rows or (newlines == rows - 1 and self.data[-1:] != b"\n")
+
     @cached_property
     def _one_line_per_row(self) -> bool:
         """True when no cell spans lines and no row was skipped: then line = row + header + 1 (no scan)."""
-        if self.ragged or self.table is None:
-            return False
-        rows = self.table.num_rows + (1 if self.dialect.header else 0)
-        newlines = int(np.count_nonzero(np.frombuffer(self.data, dtype=np.uint8) == 10))  # numpy releases the GIL
-        return newlines == rows or (newlines == rows - 1 and self.data[-1:] != b"\n")
+        return not self.ragged and self._lines_are_rows
 
     def line_of(self, rows: np.ndarray) -> np.ndarray:
         """Physical (1-based) line numbers of data rows given as 0-based indexes into `table`."""
@@ -131,7 +143,10 @@ class RawTable:
         """(line, cells) for each row whose cell count differs from the header's."""
         if not self.ragged:
             return []
-        known, starts = self._skipped_indexes(), self._row_starts
+        known = self._skipped_indexes()
+        if known is not None and self._lines_are_rows:  # the parser said which rows, and each is one line
+            return [(int(i) + 1, cells) for i, (_, cells) in zip(known, self.skipped, strict=True)]
+        starts = self._row_starts
         if known is not None and (known < len(starts)).all():  # the parser said which rows (no cell count)
             rows = [(int(i), cells) for i, (_, cells) in zip(known, self.skipped, strict=True)]
         else:
@@ -143,6 +158,14 @@ class RawTable:
         lines = self.line_of_row_start(starts[[i for i, _ in rows]])
         return [(int(line), cells) for (i, cells), line in zip(rows, lines, strict=True)
                 if self.data[starts[i]:starts[i] + 1] not in (b"\n", b"\r")]
+
+
+def newline_count(data: Bytes) -> int:
+    """How many newline bytes: counted in place for bytes and bytearrays (no 1-byte-per-byte mask, whose
+    fresh pages cost more than the count), with numpy for a memory map."""
+    if isinstance(data, (bytes, bytearray)):
+        return data.count(b"\n")
+    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 10))
 
 
 def is_utf8(data: Bytes) -> bool:

@@ -307,7 +307,7 @@ class TableStream:
     def check_batch(self, index: int, data: bytearray, header: list[str] | None, offset: int) -> BatchResult:
         """Read and check one batch; its lines count from its own start (line 1 is the file's header in
         the first batch, the batch's first row in the others) until _merge moves them."""
-        out = BatchResult(index, lines=int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 10)))
+        out = BatchResult(index, lines=csvread.newline_count(data))
         td, issues = open_table(self.res, self.schema, data, self.path, self.ruleset, header, offset)
         if td is None:
             out.fatal = issues
