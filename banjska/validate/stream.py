@@ -133,15 +133,20 @@ class HashStore:
         if self.files is None:
             folder = Path(tempfile.mkdtemp(prefix="keys-", dir=self.spill_dir()))
             self.files = [folder / f"{b:02x}.u64" for b in range(1 << BUCKET_BITS)]
-        hashes = np.concatenate(self.parts)
-        self.parts, self.held = [], 0
-        bucket = (hashes >> np.uint64(64 - BUCKET_BITS)).astype(np.intp)
-        order = np.argsort(bucket, kind="stable")
-        bounds = np.searchsorted(bucket[order], np.arange((1 << BUCKET_BITS) + 1))
-        for b, path in enumerate(self.files):
-            if bounds[b + 1] > bounds[b]:
-                with open(path, "ab") as fh:
-                    hashes[order[bounds[b]:bounds[b + 1]]].tofile(fh)
+        parts, self.parts, self.held = self.parts, [], 0
+        handles = [open(path, "ab") for path in self.files]  # noqa: SIM115 - closed below, all together
+        try:
+            while parts:  # one batch's hashes at a time: spilling costs a few times one part, not the whole
+                hashes = parts.pop(0)
+                bucket = (hashes >> np.uint64(64 - BUCKET_BITS)).astype(np.intp)
+                order = np.argsort(bucket, kind="stable")
+                bounds = np.searchsorted(bucket[order], np.arange((1 << BUCKET_BITS) + 1))
+                for b, fh in enumerate(handles):
+                    if bounds[b + 1] > bounds[b]:
+                        hashes[order[bounds[b]:bounds[b + 1]]].tofile(fh)
+        finally:
+            for fh in handles:
+                fh.close()
 
     def sorted_parts(self) -> Iterator[np.ndarray]:
         """Every hash, sorted, in pieces whose concatenation is sorted (one bucket at a time if spilled)."""
