@@ -34,7 +34,8 @@ class Size(click.ParamType):
               help="Run the derived checks directly (arrow) or through the derived Pandera schemas (same results).")
 @click.option("--memory", type=Size(), metavar="SIZE", default=None,
               help="Keep memory near SIZE (e.g. 512M, 2G; default 1G): larger tables are checked in batches and "
-                   "their key hashes spill to a temporary directory.")
+                   "their key hashes spill to a temporary directory (arrow engine; tables a dataset's rules "
+                   "read are held whole).")
 @handle_errors
 def validate(opts: Options, package: str | None, fmt: str, max_errors: int, engine: str, memory: int | None) -> None:
     """Validate PACKAGE (a directory, datapackage.json or release .zip; default: the nearest package at or
