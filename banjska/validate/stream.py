@@ -306,6 +306,7 @@ class TableStream:
         self.dialect = Dialect.from_descriptor(res.get("dialect"))
         self.stores: dict[tuple[str, ...], HashStore] = {}
         self.exact: dict[str, dict] = {}  # parent table -> fields -> its distinct key values (held whole)
+        self.pending: set[str] = set()    # streamed tables not finished yet (their keys are looked up at the end)
 
     # -- per batch (in worker threads) --
 
