@@ -21,8 +21,8 @@ from banjska.package.dtypes import pandas_dtype
 from banjska.validate import validate_package
 from banjska.validate.frames import FramesInvalid, pandera_schemas, validate_frames
 
-from corrupt import Pkg, copy_package, no_unraisable
-from pkgtools import read_rows
+from corrupt import no_unraisable
+from mutate import hostile_names, hostile_target, mutated_package, mutations
 from repo import ROOT, TABLES
 
 
@@ -185,20 +185,11 @@ def test_engines_agree_on_the_shipped_and_a_generated_faulty_package(tmp_path):
             sorted((i.table, i.rule, i.line, i.column, i.message, i.hint) for i in pandera.issues)
 
 
-def _hostile_cases():
-    from test_hostile import CASES
-
-    return CASES
-
-
-@pytest.mark.parametrize("name", [name for name, _ in _hostile_cases()])
+@pytest.mark.parametrize("name", hostile_names())
 def test_engines_agree_on_the_hostile_corpus(name, tmp_path):
     from banjska.errors import MakeDataError
 
-    fn = dict(_hostile_cases())[name]
-    pkg = Pkg(copy_package(tmp_path / "pkg"))
-    expect = fn(pkg, tmp_path)
-    target = expect.target or pkg.root
+    target = hostile_target(name, tmp_path)
     try:
         arrow, pandera = both_engines(target)
     except MakeDataError as exc:  # unreadable input: both engines stop before any check
@@ -208,18 +199,9 @@ def test_engines_agree_on_the_hostile_corpus(name, tmp_path):
     assert (arrow.valid, kinds(arrow)) == (pandera.valid, kinds(pandera))
 
 
-SHAPES = {t: read_rows(ROOT / "data" / f"{t}.csv") for t in TABLES}
 CELLS = st.one_of(st.sampled_from(["", "x", "-1", "0", "3", "1e3", "true", "2023-02-30", "2023-09-24", "25:00:00",
                                    "=1", "killed", "exact", "day", "kosovo", "banjska-attack", "L02S01", "NA"]),
                   st.text(alphabet="ab-019:=é ", max_size=8))
-
-
-@st.composite
-def mutations(draw):
-    table = draw(st.sampled_from(TABLES))
-    header, rows = SHAPES[table]
-    row = draw(st.integers(0, len(rows) - 1))
-    return table, row, draw(st.sampled_from(header)), draw(CELLS)
 
 
 FUZZ = settings(max_examples=500, deadline=None, derandomize=True, database=None,
@@ -227,20 +209,13 @@ FUZZ = settings(max_examples=500, deadline=None, derandomize=True, database=None
 
 
 @FUZZ
-@given(mutations())
+@given(mutations(CELLS))
 def test_engines_agree_on_mutated_packages(mutation):
     """A seeded fuzz (500 cases): one cell changed and the package re-hashed, both engines give the same
     verdict and the same (table, field, kind) findings."""
-    table, row, column, text = mutation
     with tempfile.TemporaryDirectory() as tmp:
-        pkg = Pkg(copy_package(Path(tmp) / "pkg"))
-        header, rows = read_rows(pkg.root / "data" / f"{table}.csv")
-        rows[row][header.index(column)] = text
-        from pkgtools import rehash, write_rows
-
-        write_rows(pkg.root / "data" / f"{table}.csv", header, rows)
-        rehash(pkg.root, [table])
+        root = mutated_package(Path(tmp) / "pkg", mutation)
         with no_unraisable():
-            arrow, pandera = both_engines(pkg.root)
+            arrow, pandera = both_engines(root)
         assert (arrow.valid, kinds(arrow)) == (pandera.valid, kinds(pandera)), mutation
     shutil.rmtree(tmp, ignore_errors=True)

@@ -31,8 +31,9 @@ from banjska.validate import validate_package
 from banjska.validate.budget import Budget, parse_size
 
 from corrupt import Pkg, copy_package, no_unraisable
-from pkgtools import line_of, read_rows, rehash, write_rows, zip_package
-from repo import ROOT, TABLES
+from mutate import hostile_names, hostile_target, mutated_package, mutations
+from pkgtools import line_of, zip_package
+from repo import ROOT
 
 WHOLE = Budget(stream_at=1 << 62)
 
@@ -70,7 +71,7 @@ def write_package(root: Path, tables: dict[str, tuple[dict, list[list[str]]]], n
 
 # --- cutting a file into batches ------------------------------------------------------------------------
 
-TRICKY = (b'id,"note, with comma",n\r\n1,"two\nlines",3\n2,"a ""quoted"" word\n",4\n3,,5\n\n'
+TRICKY = (b'id,"note, with\ncomma",n\r\n1,"two\nlines",3\n2,"a ""quoted"" word\n",4\n3,,5\n\n'
           b'4,"x",6\n5,"\n\n",7\n6,last,8')
 
 
@@ -84,12 +85,13 @@ def test_batches_end_on_row_boundaries_and_lose_no_byte(size):
     assert digest.hexdigest() == hashlib.sha256(TRICKY).hexdigest()
     for b in batches[:-1]:
         assert b.endswith(b"\n") and b.count(b'"') % 2 == 0, b
-    assert stream.header_of(bytearray(batches[0]), Dialect()) == ["id", "note, with comma", "n"]
+    assert stream.header_of(bytearray(batches[0]), Dialect()) == ["id", "note, with\ncomma", "n"]
 
 
 def test_errors_after_multiline_cells_are_at_their_file_line(tmp_path):
-    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "note"}, {"name": "n", "type": "integer"}]}
-    rows = [["id", "note", "n"]] + [[str(i), "two\nlines" if i % 3 else "one", "x" if i % 7 == 0 else str(i)]
+    """Cells and a header label that span lines: every error at the line where its row starts."""
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "two-line\nnote"}, {"name": "n", "type": "integer"}]}
+    rows = [["id", "two-line\nnote", "n"]] + [[str(i), "two\nlines" if i % 3 else "one", "x" if i % 7 == 0 else str(i)]
                                     for i in range(1, 200)]
     root = write_package(tmp_path / "p", {"t": (schema, rows)})
     for batch in (16, 64, 333):
@@ -114,18 +116,9 @@ def test_a_generated_faulty_package_streams_to_the_same_findings(tmp_path):
     assert_same(target, tiny(4096), rules="auto")
 
 
-def _hostile_cases():
-    from test_hostile import CASES
-
-    return CASES
-
-
-@pytest.mark.parametrize("name", [name for name, _ in _hostile_cases()])
+@pytest.mark.parametrize("name", hostile_names())
 def test_streaming_agrees_on_the_hostile_corpus(name, tmp_path):
-    fn = dict(_hostile_cases())[name]
-    pkg = Pkg(copy_package(tmp_path / "pkg"))
-    expect = fn(pkg, tmp_path)
-    target = expect.target or pkg.root
+    target = hostile_target(name, tmp_path)
     try:
         validate_package(target, rules=None, budget=WHOLE)
     except MakeDataError as exc:  # unreadable input: stops before any table is read, streamed or not
@@ -135,35 +128,21 @@ def test_streaming_agrees_on_the_hostile_corpus(name, tmp_path):
     assert_same(target, tiny(700))
 
 
-SHAPES = {t: read_rows(ROOT / "data" / f"{t}.csv") for t in TABLES}
 CELLS = st.one_of(st.sampled_from(["", "x", "-1", "0", "3", "2023-02-30", "2023-09-24", "killed", "kosovo",
                                    "banjska-attack", "src-000/L02S01", "a\nb", '"', "NA"]),
                   st.text(alphabet="ab-019:=é \n,\"", max_size=8))
 
 
-@st.composite
-def mutations(draw):
-    table = draw(st.sampled_from(TABLES))
-    header, rows = SHAPES[table]
-    row = draw(st.integers(0, len(rows) - 1))
-    return table, row, draw(st.sampled_from(header)), draw(CELLS)
-
-
 @settings(max_examples=80, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(mutations())
+@given(mutations(CELLS))
 def test_streaming_agrees_on_mutated_packages(mutation):
     """A seeded fuzz (80 cases): one cell changed (newlines, quotes and commas included) and the package
     re-hashed; streamed in batches of ~1.5 kB, every table gives the findings it gives whole."""
-    table, row, column, text = mutation
     with tempfile.TemporaryDirectory() as tmp:
-        pkg = Pkg(copy_package(Path(tmp) / "pkg"))
-        header, rows = read_rows(pkg.root / "data" / f"{table}.csv")
-        rows[row][header.index(column)] = text
-        write_rows(pkg.root / "data" / f"{table}.csv", header, rows)
-        rehash(pkg.root, [table])
+        root = mutated_package(Path(tmp) / "pkg", mutation)
         with no_unraisable():
-            assert_same(pkg.root, tiny(1500))
+            assert_same(root, tiny(1500))
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -15,26 +15,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from banjska.package.dialect import Dialect
 from banjska.package.reader import Bytes
 from banjska.report import Issue
 
 BLOCK = 1 << 20  # Arrow's default: blocks that fit in cache parse ~35% faster than 16 MB ones
-
-
-@dataclass
-class Dialect:
-    delimiter: str = ","
-    quote_char: str = '"'
-    double_quote: bool = True
-    escape_char: str | None = None
-    header: bool = True
-
-    @classmethod
-    def from_descriptor(cls, d: dict | None) -> Dialect:
-        d = d if isinstance(d, dict) else {}
-        csv = d.get("csv", d) if isinstance(d.get("csv", d), dict) else d
-        return cls(csv.get("delimiter", ","), csv.get("quoteChar", '"'), bool(csv.get("doubleQuote", True)),
-                   csv.get("escapeChar"), bool(d.get("header", True)))
 
 
 @dataclass
@@ -204,11 +189,20 @@ def decode_check(data: Bytes, file: str, table: str, encoding: str) -> tuple[Byt
     return (data[3:] if data[:3] == b"\xef\xbb\xbf" else data), []
 
 
+def first_row_end(data: Bytes, dialect: Dialect) -> int:
+    """The offset just after the first row's newline (the first one outside quotes), or the data's length."""
+    quote = dialect.quote_char.encode() if dialect.quote_char else None
+    at = data.find(b"\n")
+    while at >= 0 and quote is not None and bytes(data[:at]).count(quote) % 2:  # (a memory map has no count)
+        at = data.find(b"\n", at + 1)
+    return at + 1 if at >= 0 else len(data)
+
+
 def first_line_width(data: Bytes, dialect: Dialect) -> int:
-    """How many cells the first line has. Python's csv module splits the one line (Arrow would infer a
-    type for every column: seconds for a header of 100,000 columns); Arrow decides if csv cannot."""
-    end = data.find(b"\n")
-    line = bytes(data[: end if end >= 0 else len(data)])
+    """How many cells the first row has (a quoted label may span lines). Python's csv module splits the one
+    row (Arrow would infer a type for every column: seconds for a header of 100,000 columns); Arrow decides
+    if csv cannot."""
+    line = bytes(data[: first_row_end(data, dialect)]).rstrip(b"\n")
     try:
         options = dict(delimiter=dialect.delimiter, doublequote=dialect.double_quote, escapechar=dialect.escape_char or None,
                        strict=True)
@@ -224,7 +218,8 @@ def first_line_width(data: Bytes, dialect: Dialect) -> int:
         first = pacsv.read_csv(pa.BufferReader(line + b"\n"),
                                read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False),
                                parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter,
-                                                                quote_char=dialect.quote_char or False),
+                                                                quote_char=dialect.quote_char or False,
+                                                                newlines_in_values=True),
                                convert_options=pacsv.ConvertOptions(strings_can_be_null=False, column_types=None))
         return first.num_columns
 

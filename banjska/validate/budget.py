@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from banjska.package.dialect import Dialect
+
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 DEFAULT_MEMORY = 1 << 30
-# Measured on the benchmark packages: a batch costs up to ~12x its CSV bytes while it is parsed, typed and
-# checked (text columns, typed columns, masks, dictionary encodings), and WORKERS + 1 batches are in flight.
+# An estimate of what a batch costs while it is parsed, typed and checked (text columns, typed columns,
+# masks, dictionary encodings), in multiples of its CSV bytes; WORKERS + 1 batches are in flight. The peaks it
+# gives are measured in docs/benchmark.md (322 MB for 10M rows at --memory 256M): a target, not a hard limit.
 PER_BATCH = 12
 
 
@@ -36,11 +39,10 @@ class Budget:
     def streams(self, res: dict, size: int) -> bool:
         """Whether a table resource is validated in batches: large, UTF-8, with a header row, and a dialect
         whose row ends can be found by counting quotes (no escape character)."""
-        dialect = res.get("dialect") if isinstance(res.get("dialect"), dict) else {}
-        csv = dialect.get("csv", dialect) if isinstance(dialect.get("csv", dialect), dict) else dialect
+        dialect = Dialect.from_descriptor(res.get("dialect"))
         encoding = str(res.get("encoding", "utf-8")).lower().replace("_", "-")
-        return (size > self.stream_at and encoding in {"utf-8", "utf8", "utf-8-sig"} and not csv.get("escapeChar")
-                and bool(dialect.get("header", True)) and csv.get("doubleQuote", True) is not False)
+        return (size > self.stream_at and encoding in {"utf-8", "utf8", "utf-8-sig"} and not dialect.escape_char
+                and dialect.header and dialect.double_quote)
 
     @classmethod
     def of(cls, memory: int, workers: int = 2) -> Budget:

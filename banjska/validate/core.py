@@ -15,7 +15,7 @@ from banjska.package.descriptor import KNOWN_TYPES
 from banjska.package.reader import FileRefused, Package, is_tabular, open_package
 from banjska.report import Issue, Report
 from banjska.validate.budget import Budget
-from banjska.validate.prefetch import Prefetch
+from banjska.validate.prefetch import Prefetch, file_size
 from banjska.validate.rules import RuleSet, needs_whole, registered, ruleset_for
 
 
@@ -87,7 +87,7 @@ def collect(pkg: Package, max_errors: int, rules: RuleSet | str | None = "auto",
     schemas: dict[str, dict] = {}
     files = locate_files(pkg, schemas)
     large = {name for name, (res, path) in files.items()
-             if engine == "arrow" and name in schemas and budget.streams(res, _size(pkg, path))}
+             if engine == "arrow" and name in schemas and budget.streams(res, file_size(pkg.source, path))}
     # A dataset's rules read their tables whole, whatever their size: with a rule set registered for this
     # package, large tables are read here too, until the rule set says which ones it does not need.
     named = isinstance(rules, RuleSet) or (rules == "auto" and registered(pkg.descriptor))
@@ -159,9 +159,3 @@ def validate_package(target: str | Path, max_errors: int = 1000, rules: RuleSet 
     with open_package(target) as pkg:
         return collect(pkg, max_errors, rules, engine, on_reading, budget)
 
-
-def _size(pkg: Package, path: str | None) -> int:
-    try:
-        return pkg.source.size(path) if path is not None else 0
-    except FileRefused:  # reported when the file is read
-        return 0

@@ -56,7 +56,7 @@ class Prefetch:
 
     def __init__(self, source: Source, files: dict[str, tuple[dict, str]]):
         files = dict(files)  # the caller may change its dict while this thread reads
-        self.order = sorted(files, key=lambda name: -_size(source, files[name][1]))
+        self.order = sorted(files, key=lambda name: -file_size(source, files[name][1]))
         self._dropped: set[str] = set()
         self._data: dict[str, Future] = {name: Future() for name in files}
         self._checked: dict[str, Future] = {name: Future() for name in files}
@@ -93,7 +93,10 @@ class Prefetch:
         return self._checked[name].result()
 
 
-def _size(source: Source, rel: str) -> int:
+def file_size(source: Source, rel: str | None) -> int:
+    """The file's size, or 0 if it cannot be had (refused files are reported when they are read)."""
+    if rel is None:
+        return 0
     try:
         return source.size(rel)
     except Exception:  # noqa: BLE001 - refused files were reported already; order only

@@ -24,7 +24,7 @@ def _clip(value: str | None) -> str:
     return value
 
 
-def _hint(error: str, description: str | None) -> str:
+def hint_of(error: str, description: str | None) -> str:
     """A check's description is its hint, unless it only repeats the error text."""
     return description if description and description != error else ""
 
@@ -64,7 +64,7 @@ def run_checks(td: TableData, checks: dict[str, list[Check]], budget: int,
                 values = [_clip(v) for v in values]
         else:
             values = [""] * len(take)
-        hint = _hint(check.error, check.description)
+        hint = hint_of(check.error, check.description)
         table, rule, error, file = td.name, check.name, check.error, td.file
         issues += [Issue(table, rule, error, file, line, column, value, hint) for line, value in zip(lines, values, strict=True)]
     return issues, counts

@@ -48,7 +48,7 @@ from banjska.validate.context import Context, TableData, key_column
 from banjska.validate.pipeline import open_table
 from banjska.validate.prefetch import compare_bytes, declared_hash
 from banjska.validate.rules import RuleSet, text_checks
-from banjska.validate.run import run_checks
+from banjska.validate.run import hint_of, run_checks
 
 HEADER_RULES = {"blank-label", "duplicate-label", "incorrect-label", "missing-label", "extra-label"}
 FATAL_RULES = {"encoding-error", "source-error"}  # a batch that cannot be read ends the table (as a whole file)
@@ -259,16 +259,8 @@ def read_batches(fh, size: int, dialect: Dialect, digest) -> Iterator[bytearray]
 
 def header_of(first: bytearray, dialect: Dialect) -> list[str]:
     """The header's labels, read from the first batch (the later batches are parsed with them)."""
-    quote = ord(dialect.quote_char) if dialect.quote_char else None
-    end, at = -1, first.find(b"\n")
-    while at >= 0:
-        if quote is None or not first.count(bytes([quote]), 0, at) % 2:
-            end = at + 1
-            break
-        at = first.find(b"\n", at + 1)
-    line = bytes(first[: end if end > 0 else len(first)])
-    line = line[3:] if line.startswith(b"\xef\xbb\xbf") else line
-    return csvread.parse(line, dialect).header
+    line = bytes(first[: csvread.first_row_end(first, dialect)])
+    return csvread.parse(line[3:] if line.startswith(b"\xef\xbb\xbf") else line, dialect).header
 
 
 # ---- one batch ----------------------------------------------------------------------------------------
@@ -555,8 +547,8 @@ class Streamed:
         return out, counts
 
     def _issue(self, check: Check, column: str, file: str, line: int, cell) -> Issue:
-        hint = check.description if check.description != check.error else ""
-        return Issue(self.name, check.name, check.error, file, int(line), column, cell or "", hint)
+        return Issue(self.name, check.name, check.error, file, int(line), column, cell or "",
+                     hint_of(check.error, check.description))
 
     def _resolve(self, ctx: Context, check: Check, slot: tuple[str, int], file: str,
                  max_errors: int) -> tuple[list[Issue], int]:
